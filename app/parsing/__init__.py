@@ -1,0 +1,21 @@
+"""Pure parsing: a document's text or bytes in, a ParsedReport out. No web or database code."""
+
+from app.parsing.model import (
+    CELL_STATUSES,
+    CellStatus,
+    ParsedCell,
+    ParsedReport,
+    ParsedSection,
+    ParseError,
+    RegionHints,
+)
+
+__all__ = [
+    "CELL_STATUSES",
+    "CellStatus",
+    "ParseError",
+    "ParsedCell",
+    "ParsedReport",
+    "ParsedSection",
+    "RegionHints",
+]
