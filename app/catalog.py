@@ -44,6 +44,28 @@ class Table:
     rows: tuple[Row, ...]
     columns: tuple[Column, ...] = ()
 
+    def printed_rows(self, fmt: Format, *, single_other: bool = False) -> tuple[Row, ...]:
+        """The rows a complete table of this format prints, in order.
+
+        `single_other` is the 2021 variant that keeps the 2019 single （六）其他处理 row.
+        """
+        rows = []
+        for row in self.rows:
+            if fmt not in row.formats:
+                continue
+            if self.key == "requests" and fmt == "2021":
+                if row.key == "other" and not single_other:
+                    continue
+                if row.key.startswith("other_") and single_other:
+                    continue
+            rows.append(row)
+        return tuple(rows)
+
+    def label_for(self, row: Row, fmt: Format) -> str:
+        if self.key == "proactive" and fmt == "2021":
+            return PROACTIVE_LABELS_2021.get(row.key, row.label_zh)
+        return row.label_zh
+
     def columns_for(self, row: Row, fmt: Format) -> tuple[Column, ...]:
         if self.key == "proactive":
             return PROACTIVE_COLUMNS[fmt][row.key]
@@ -174,13 +196,12 @@ REQUEST_ROWS = (
 
 # The outcome rows that （七）总计 sums, per format (the 2021 single-（六） variant uses `other`).
 OUTCOME_ROWS_2019 = tuple(
-    r.key for r in REQUEST_ROWS[2:] if r.key not in {"processed_total", "carried_forward"}
-    and "2019" in r.formats
-)
-OUTCOME_ROWS_2021 = tuple(
     r.key
     for r in REQUEST_ROWS[2:]
-    if r.key not in {"processed_total", "carried_forward", "other"}
+    if r.key not in {"processed_total", "carried_forward"} and "2019" in r.formats
+)
+OUTCOME_ROWS_2021 = tuple(
+    r.key for r in REQUEST_ROWS[2:] if r.key not in {"processed_total", "carried_forward", "other"}
 )
 
 _RULES_2019 = (
@@ -272,9 +293,7 @@ REVIEW_ROWS = (
     ),
 )
 
-PROACTIVE = Table(
-    "proactive", 2, "主动公开政府信息情况", "Proactive disclosure", PROACTIVE_ROWS
-)
+PROACTIVE = Table("proactive", 2, "主动公开政府信息情况", "Proactive disclosure", PROACTIVE_ROWS)
 REQUESTS = Table(
     "requests",
     3,
@@ -307,7 +326,9 @@ SECTIONS = (
     SectionSpec(1, "overview", "总体情况", "Overview"),
     SectionSpec(2, "proactive", "主动公开政府信息情况", "Proactive disclosure"),
     SectionSpec(3, "requests", "收到和处理政府信息公开申请情况", "Requests received and handled"),
-    SectionSpec(4, "reviews", "政府信息公开行政复议、行政诉讼情况", "Reconsideration and litigation"),
+    SectionSpec(
+        4, "reviews", "政府信息公开行政复议、行政诉讼情况", "Reconsideration and litigation"
+    ),
     SectionSpec(5, "problems", "存在的主要问题及改进情况", "Main problems and improvements"),
     SectionSpec(6, "other_matters", "其他需要报告的事项", "Other matters to report"),
 )
@@ -325,21 +346,10 @@ def column_of(table: str, row: str, col: str, fmt: Format) -> Column | None:
 
 
 def cell_keys(fmt: Format, *, single_other: bool = False) -> list[tuple[str, str, str]]:
-    """Every (table, row, col) a complete report of this format prints, in printed order.
-
-    `single_other` is the 2021 variant that keeps the 2019 single （六）其他处理 row.
-    """
-    keys: list[tuple[str, str, str]] = []
-    for table in TABLES.values():
-        for row in table.rows:
-            if fmt not in row.formats:
-                continue
-            if table.key == "requests" and fmt == "2021":
-                is_sub = row.key.startswith("other_")
-                if row.key == "other" and not single_other:
-                    continue
-                if is_sub and single_other:
-                    continue
-            for col in table.columns_for(row, fmt):
-                keys.append((table.key, row.key, col.key))
-    return keys
+    """Every (table, row, col) a complete report of this format prints, in printed order."""
+    return [
+        (table.key, row.key, col.key)
+        for table in TABLES.values()
+        for row in table.printed_rows(fmt, single_other=single_other)
+        for col in table.columns_for(row, fmt)
+    ]

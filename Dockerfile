@@ -1,0 +1,17 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /srv/gkstats
+
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY migrations ./migrations
+COPY examples ./examples
+# Editable, so the migrations beside the package are found where pyproject.toml points.
+RUN pip install -e . && useradd --system --home /srv/gkstats gkstats
+USER gkstats
+
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health')"
+CMD ["sh", "-c", "gkstats migrate && gkstats serve --host 0.0.0.0 --port 8000 --workers 2"]

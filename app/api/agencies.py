@@ -1,0 +1,117 @@
+"""Agencies: list and search, one agency, and an agency's current report for a year."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.api.deps import REPORT_LOAD, SessionDep
+from app.api.regions import region_and_descendants
+from app.api.serialize import agency_out, report_out
+from app.errors import NotFound, error_responses
+from app.models import Agency, Report
+from app.schemas import AgencyOut, Page, ReportOut
+
+router = APIRouter(prefix="/agencies", tags=["agencies"])
+
+AgencyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def valid_agency(session: SessionDep, agency_id: AgencyId) -> Agency:
+    agency = session.get(Agency, agency_id, options=[joinedload(Agency.region)])
+    if agency is None:
+        raise NotFound(f"agency {agency_id} does not exist")
+    return agency
+
+
+AgencyDep = Annotated[Agency, Depends(valid_agency)]
+
+
+def _years_by_agency(session: SessionDep, ids: list[int]) -> dict[int, list[int]]:
+    years: dict[int, list[int]] = {i: [] for i in ids}
+    rows = session.execute(
+        select(Report.agency_id, Report.year).where(
+            Report.agency_id.in_(ids), Report.is_current.is_(True)
+        )
+    )
+    for agency_id, year in rows:
+        years[agency_id].append(year)
+    return years
+
+
+@router.get(
+    "",
+    summary="List agencies",
+    description="Search by a fragment of the name (`q`) or by region (everything under it).",
+    response_model=Page[AgencyOut],
+    responses=error_responses(422),
+)
+def list_agencies(
+    session: SessionDep,
+    q: Annotated[str | None, Query(min_length=1, max_length=100, examples=["数据资源"])] = None,
+    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    unplaced: Annotated[
+        bool | None, Query(description="true: only agencies not yet placed in a region.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+) -> Page[AgencyOut]:
+    query = select(Agency)
+    if q is not None:
+        query = query.where(Agency.name.contains(q, autoescape=True))
+    if region is not None:
+        codes = region_and_descendants(region)
+        query = query.where(Agency.region_code.in_(select(codes.c.code)))
+    if unplaced is True:
+        query = query.where(Agency.region_code.is_(None))
+    elif unplaced is False:
+        query = query.where(Agency.region_code.is_not(None))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    agencies = list(
+        session.scalars(
+            query.options(joinedload(Agency.region)).order_by(Agency.id).limit(limit).offset(offset)
+        )
+    )
+    years = _years_by_agency(session, [a.id for a in agencies])
+    return Page(
+        items=[agency_out(a, years[a.id]) for a in agencies],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get(
+    "/{agency_id}",
+    summary="Get an agency",
+    response_model=AgencyOut,
+    responses=error_responses(404, 422),
+)
+def get_agency(agency: AgencyDep, session: SessionDep) -> AgencyOut:
+    return agency_out(agency, _years_by_agency(session, [agency.id])[agency.id])
+
+
+@router.get(
+    "/{agency_id}/reports/{year}",
+    summary="Get an agency's report for a year",
+    description="The current (newest) revision; earlier ones are listed under "
+    "`/reports/{id}/revisions`.",
+    response_model=ReportOut,
+    responses=error_responses(404, 422),
+)
+def get_agency_report(
+    agency: AgencyDep,
+    session: SessionDep,
+    year: Annotated[int, Path(ge=1990, le=2100)],
+) -> ReportOut:
+    report = session.scalar(
+        select(Report)
+        .where(Report.agency_id == agency.id, Report.year == year, Report.is_current.is_(True))
+        .options(*REPORT_LOAD)
+    )
+    if report is None:
+        raise NotFound(f"agency {agency.id} has no report for {year}")
+    return report_out(report)

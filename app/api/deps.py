@@ -1,0 +1,57 @@
+"""Request dependencies: the database session, the write key, and lookups that 404."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy.orm import Session, joinedload
+
+from app.config import Settings, get_settings
+from app.db import get_sessionmaker
+from app.errors import NotFound, Unauthorized
+from app.models import Agency, Report
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    factory = getattr(request.app.state, "sessionmaker", None) or get_sessionmaker()
+    with factory() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def require_api_key(request: Request, settings: SettingsDep) -> None:
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized("writes need 'Authorization: Bearer <key>' with a key from API_KEYS")
+    key = key.strip()
+    if not any(secrets.compare_digest(key, allowed) for allowed in settings.api_keys):
+        raise Unauthorized("the API key is not one of the configured API_KEYS")
+
+
+WriteAccess = Depends(require_api_key)
+
+
+# What serializing a report needs, loaded in the same query.
+REPORT_LOAD = (
+    joinedload(Report.agency).joinedload(Agency.region),
+    joinedload(Report.document),
+)
+
+
+def valid_report(
+    session: SessionDep, report_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+) -> Report:
+    report = session.get(Report, report_id, options=REPORT_LOAD)
+    if report is None:
+        raise NotFound(f"report {report_id} does not exist")
+    return report
+
+
+ReportDep = Annotated[Report, Depends(valid_report)]

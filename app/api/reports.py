@@ -1,0 +1,446 @@
+"""Reports: ingest a document, list and read reports, their sections, cells, tables and checks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, cast
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from app.api.deps import REPORT_LOAD, ReportDep, SessionDep, SettingsDep, WriteAccess
+from app.api.regions import region_and_descendants
+from app.api.serialize import cell_out, check_out, checks_summary, report_out
+from app.catalog import FORMATS, TABLES, Format
+from app.derived import derive_request_subtotals
+from app.errors import (
+    BadRequest,
+    NotFound,
+    PayloadTooLarge,
+    Unprocessable,
+    UnsupportedMediaType,
+    error_responses,
+)
+from app.ingest import ingest_document
+from app.models import Agency, Cell, Document, Report, ReportCheck, Section
+from app.parsing.document import SUPPORTED_MEDIA_TYPES, media_type_for
+from app.schemas import (
+    CellList,
+    CellOut,
+    CheckList,
+    ColumnOut,
+    Page,
+    ReportOut,
+    SectionList,
+    SectionOut,
+    TableOut,
+    TableRowOut,
+)
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+TableKey = Literal["proactive", "requests", "reviews"]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (at most 1000).")]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Items to skip.")]
+
+_UPLOAD_BODY = {
+    "required": True,
+    "description": "The report document: raw bytes with their media type, or a multipart "
+    "form with a `file` part. Text may be UTF-8 (with or without BOM) or GB18030/GBK.",
+    "content": {
+        **{
+            media: {"schema": {"type": "string", "format": "binary"}}
+            for media in SUPPORTED_MEDIA_TYPES
+        },
+        "text/plain": {
+            "schema": {"type": "string"},
+            "example": (
+                "# 青禾市云岭区数据资源管理局 2020 年 政府信息公开工作年度报告\n\n"
+                "## 一、总体情况\n…"
+            ),
+        },
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+    },
+}
+
+# Room for multipart boundaries and headers around a file at the size limit.
+_MULTIPART_OVERHEAD = 64 * 1024
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    ceiling = limit + _MULTIPART_OVERHEAD
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > ceiling:
+        raise PayloadTooLarge(f"the document is larger than the {limit}-byte limit")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > ceiling:
+            raise PayloadTooLarge(f"the document is larger than the {limit}-byte limit")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    # Starlette serves a cached body to the form parser instead of the consumed stream.
+    request._body = body
+    return body
+
+
+async def _document_from(
+    request: Request, limit: int, filename: str | None
+) -> tuple[bytes, str, str | None]:
+    body = await _read_body(request, limit)
+    content_type = request.headers.get("content-type", "")
+    if content_type.lower().startswith("multipart/form-data"):
+        try:
+            form = await request.form(max_files=1, max_fields=5)
+        except Exception as exc:
+            raise BadRequest(f"could not read the multipart form: {exc}") from exc
+        try:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise Unprocessable("the multipart form needs a 'file' part holding the document")
+            data = await upload.read()
+        finally:
+            await form.close()
+        name = filename or upload.filename
+        media = media_type_for(name, upload.content_type)
+    else:
+        data, name = body, filename
+        media = media_type_for(name, content_type)
+    if media is None:
+        raise UnsupportedMediaType(
+            "say what the document is with a Content-Type header or a file name ending in "
+            ".txt, .md, .html, .pdf or .docx"
+        )
+    if len(data) > limit:
+        raise PayloadTooLarge(f"the document is larger than the {limit}-byte limit")
+    if not data.strip():
+        raise Unprocessable("the document is empty")
+    return data, media, name
+
+
+@router.post(
+    "",
+    summary="Ingest a report document",
+    description="Parses the document, checks its arithmetic and stores it with the original "
+    "bytes, all in one transaction. 201 with the new report; 200 with the stored report when "
+    "the same bytes were ingested before. A different document for an agency and year already "
+    "stored becomes a new revision.",
+    status_code=201,
+    response_model=ReportOut,
+    dependencies=[WriteAccess],
+    responses={
+        200: {"model": ReportOut, "description": "The same document was already stored"},
+        **error_responses(400, 401, 413, 415, 422),
+    },
+    openapi_extra={"requestBody": _UPLOAD_BODY},
+)
+async def create_report(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    filename: Annotated[
+        str | None, Query(max_length=500, description="File name to record for a raw body.")
+    ] = None,
+    region: Annotated[
+        str | None,
+        Query(pattern=r"^\d{6}$", description="GB/T 2260 code placing the agency explicitly."),
+    ] = None,
+) -> ReportOut:
+    data, media_type, name = await _document_from(request, settings.max_upload_bytes, filename)
+    report_id, created = _ingest_committed(session, data, media_type, name, region)
+    response.status_code = 201 if created else 200
+    report = session.get(Report, report_id, options=REPORT_LOAD)
+    assert report is not None
+    return report_out(report)
+
+
+def _ingest_committed(
+    session: Session, data: bytes, media_type: str, name: str | None, region: str | None
+) -> tuple[int, bool]:
+    # A concurrent ingest of the same bytes or agency loses the unique race; once is enough.
+    for attempt in range(2):
+        try:
+            result = ingest_document(session, data, media_type, filename=name, region_code=region)
+            report_id = result.report.id
+            session.commit()
+            return report_id, result.created
+        except IntegrityError:
+            session.rollback()
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+@router.get(
+    "",
+    summary="List reports",
+    description="Current reports (newest revision of each agency and year) unless "
+    "`include_superseded` is set, newest year first.",
+    response_model=Page[ReportOut],
+    responses=error_responses(422),
+)
+def list_reports(
+    session: SessionDep,
+    agency_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    region: Annotated[
+        str | None,
+        Query(pattern=r"^\d{6}$", description="A region code; everything under it is included."),
+    ] = None,
+    format: Annotated[Literal["2019", "2021"] | None, Query()] = None,
+    include_superseded: bool = False,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[ReportOut]:
+    query = select(Report)
+    if agency_id is not None:
+        query = query.where(Report.agency_id == agency_id)
+    if year is not None:
+        query = query.where(Report.year == year)
+    if format is not None:
+        query = query.where(Report.format == format)
+    if not include_superseded:
+        query = query.where(Report.is_current.is_(True))
+    if region is not None:
+        codes = region_and_descendants(region)
+        query = query.join(Agency, Report.agency_id == Agency.id).where(
+            Agency.region_code.in_(select(codes.c.code))
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.options(*REPORT_LOAD)
+        .order_by(Report.year.desc(), Report.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).unique()
+    return Page(items=[report_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get(
+    "/{report_id}",
+    summary="Get a report",
+    response_model=ReportOut,
+    responses=error_responses(404, 422),
+)
+def get_report(report: ReportDep) -> ReportOut:
+    return report_out(report)
+
+
+@router.get(
+    "/{report_id}/revisions",
+    summary="List every revision of a report",
+    description="All documents stored for this report's agency and year, newest first.",
+    response_model=Page[ReportOut],
+    responses=error_responses(404, 422),
+)
+def list_revisions(report: ReportDep, session: SessionDep) -> Page[ReportOut]:
+    rows = list(
+        session.scalars(
+            select(Report)
+            .where(Report.agency_id == report.agency_id, Report.year == report.year)
+            .options(*REPORT_LOAD)
+            .order_by(Report.revision.desc())
+        ).unique()
+    )
+    return Page(items=[report_out(r) for r in rows], total=len(rows), limit=len(rows), offset=0)
+
+
+@router.get(
+    "/{report_id}/document",
+    summary="Download the original document",
+    description="The bytes exactly as they were ingested, with their media type.",
+    response_class=Response,
+    responses={
+        200: {"content": {m: {} for m in SUPPORTED_MEDIA_TYPES}, "description": "The document"},
+        **error_responses(404, 422),
+    },
+)
+def get_document(report: ReportDep, session: SessionDep) -> Response:
+    content = session.scalar(select(Document.content).where(Document.id == report.document_id))
+    assert content is not None
+    return Response(content, media_type=report.document.media_type)
+
+
+@router.get(
+    "/{report_id}/sections",
+    summary="List a report's six parts",
+    response_model=SectionList,
+    responses=error_responses(404, 422),
+)
+def list_sections(report: ReportDep, session: SessionDep) -> SectionList:
+    rows = session.scalars(
+        select(Section).where(Section.report_id == report.id).order_by(Section.number)
+    )
+    return SectionList(
+        report_id=report.id,
+        items=[SectionOut(number=s.number, key=s.key, title=s.title, text=s.text) for s in rows],
+    )
+
+
+@router.get(
+    "/{report_id}/sections/{number}",
+    summary="Get one part of a report",
+    response_model=SectionOut,
+    responses=error_responses(404, 422),
+)
+def get_section(
+    report: ReportDep,
+    session: SessionDep,
+    number: Annotated[int, Path(ge=1, le=6, description="1 to 6 (一 to 六)")],
+) -> SectionOut:
+    section = session.get(Section, (report.id, number))
+    if section is None:
+        raise NotFound(f"report {report.id} has no part {number}")
+    return SectionOut(
+        number=section.number, key=section.key, title=section.title, text=section.text
+    )
+
+
+@router.get(
+    "/{report_id}/cells",
+    summary="List a report's table cells",
+    description="Every printed cell in long form. `include_derived` adds the subtotals the "
+    "table does not print (group rows and the `legal_person` column), marked `derived`.",
+    response_model=CellList,
+    responses=error_responses(404, 422),
+)
+def list_cells(
+    report: ReportDep,
+    session: SessionDep,
+    table: TableKey | None = None,
+    row: Annotated[str | None, Query(max_length=40, examples=["new"])] = None,
+    col: Annotated[str | None, Query(max_length=24, examples=["total"])] = None,
+    include_derived: bool = False,
+) -> CellList:
+    query = select(Cell).where(Cell.report_id == report.id)
+    if table is not None:
+        query = query.where(Cell.table_key == table)
+    cells = list(session.scalars(query))
+    items = [
+        cell_out(c, report.format)
+        for c in _in_printed_order(cells, report.format)
+        if (row is None or c.row_key == row) and (col is None or c.col_key == col)
+    ]
+    if include_derived and table in (None, "requests"):
+        items.extend(
+            d
+            for d in _derived_cells(cells)
+            if (row is None or d.row == row) and (col is None or d.col == col)
+        )
+    return CellList(
+        report_id=report.id, format=cast(Format, report.format), items=items, total=len(items)
+    )
+
+
+def _derived_cells(cells: list[Cell]) -> list[CellOut]:
+    requests = {
+        (c.row_key, c.col_key): (c.value, c.status) for c in cells if c.table_key == "requests"
+    }
+    printed_rows = {row for row, _ in requests}
+    return [
+        CellOut(
+            table=d.table,
+            row=d.row,
+            col=d.col,
+            value=int(d.value) if float(d.value).is_integer() else d.value,
+            raw="",
+            status=cast(Any, d.status),
+            derived=True,
+        )
+        for d in derive_request_subtotals(requests, printed_rows)
+    ]
+
+
+def _order_keys(fmt: Format) -> dict[tuple[str, str, str], int]:
+    order: dict[tuple[str, str, str], int] = {}
+    for table in TABLES.values():
+        for row in table.rows:
+            if fmt in row.formats:
+                for col in table.columns_for(row, fmt):
+                    order[(table.key, row.key, col.key)] = len(order)
+    return order
+
+
+_ORDER = {fmt: _order_keys(fmt) for fmt in FORMATS}
+
+
+def _in_printed_order(cells: list[Cell], fmt: str) -> list[Cell]:
+    order = _ORDER[cast(Format, fmt)]
+    return sorted(cells, key=lambda c: order.get((c.table_key, c.row_key, c.col_key), len(order)))
+
+
+@router.get(
+    "/{report_id}/tables/{table}",
+    summary="Get one table as printed",
+    description="Rows × columns with their Chinese and English labels, in printed order. "
+    "A cell the report did not print is null.",
+    response_model=TableOut,
+    responses=error_responses(404, 422),
+)
+def get_table(report: ReportDep, session: SessionDep, table: TableKey) -> TableOut:
+    spec = TABLES[table]
+    fmt = cast(Format, report.format)
+    cells = {
+        (c.row_key, c.col_key): c
+        for c in session.scalars(
+            select(Cell).where(Cell.report_id == report.id, Cell.table_key == table)
+        )
+    }
+    single_other = fmt == "2021" and any(row == "other" for row, _ in cells)
+    rows: list[TableRowOut] = []
+    for row in spec.printed_rows(fmt, single_other=single_other):
+        columns = spec.columns_for(row, fmt)
+        rows.append(
+            TableRowOut(
+                key=row.key,
+                label_zh=spec.label_for(row, fmt),
+                label_en=row.label_en,
+                columns=[
+                    ColumnOut(key=c.key, label_zh=c.label_zh, label_en=c.label_en) for c in columns
+                ],
+                cells=[
+                    cell_out(cells[(row.key, c.key)], fmt) if (row.key, c.key) in cells else None
+                    for c in columns
+                ],
+            )
+        )
+    return TableOut(
+        report_id=report.id,
+        table=table,
+        title_zh=spec.title_zh,
+        title_en=spec.title_en,
+        format=fmt,
+        rows=rows,
+    )
+
+
+@router.get(
+    "/{report_id}/checks",
+    summary="List a report's arithmetic checks (勾稽关系)",
+    response_model=CheckList,
+    responses=error_responses(404, 422),
+)
+def list_checks(
+    report: ReportDep,
+    session: SessionDep,
+    result: Literal["pass", "fail", "not_assessable"] | None = None,
+) -> CheckList:
+    query = select(ReportCheck).where(ReportCheck.report_id == report.id)
+    if result is not None:
+        query = query.where(ReportCheck.result == result)
+    checks = session.scalars(query.order_by(ReportCheck.rule, ReportCheck.scope))
+    return CheckList(
+        report_id=report.id,
+        summary=checks_summary(report),
+        items=[check_out(c) for c in checks],
+    )

@@ -1,0 +1,133 @@
+"""ORM rows to API shapes; the only place that knows both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Literal, cast
+
+from app.catalog import Format, column_of
+from app.models import Agency, Cell, Region, Report, ReportCheck
+from app.schemas import (
+    AgencyOut,
+    AgencyRef,
+    CellOut,
+    CellStatusOut,
+    CheckOut,
+    CheckResultOut,
+    ChecksSummary,
+    RegionOut,
+    RegionRef,
+    ReportOut,
+    SourceOut,
+)
+
+Level = Literal["province", "city", "county"]
+
+
+def region_ref(region: Region | None) -> RegionRef | None:
+    if region is None:
+        return None
+    return RegionRef(code=region.code, name=region.name, level=cast(Level, region.level))
+
+
+def region_out(region: Region) -> RegionOut:
+    return RegionOut(
+        code=region.code,
+        name=region.name,
+        level=cast(Level, region.level),
+        parent_code=region.parent_code,
+        former_names=list(region.former_names or []),
+    )
+
+
+def agency_ref(agency: Agency) -> AgencyRef:
+    return AgencyRef(id=agency.id, name=agency.name, region=region_ref(agency.region))
+
+
+def agency_out(agency: Agency, years: Iterable[int] = ()) -> AgencyOut:
+    return AgencyOut(
+        id=agency.id,
+        name=agency.name,
+        region=region_ref(agency.region),
+        kind=agency.kind,
+        region_candidates=list(agency.region_candidates or []),
+        years=sorted(years),
+    )
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; they are stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def report_out(report: Report) -> ReportOut:
+    document = report.document
+    return ReportOut(
+        id=report.id,
+        agency=agency_ref(report.agency),
+        year=report.year,
+        format=cast(Format, report.format),
+        period_start=report.period_start,
+        period_end=report.period_end,
+        title=report.title,
+        publisher=report.publisher,
+        contact_phone=report.contact_phone,
+        source_url=report.source_url,
+        revision=report.revision,
+        is_current=report.is_current,
+        ingested_at=as_utc(report.ingested_at),
+        parser_version=report.parser_version,
+        source=SourceOut(
+            filename=document.filename,
+            media_type=document.media_type,
+            sha256=document.sha256,
+            size=document.size,
+        ),
+        warnings=list(report.warnings or []),
+        checks=checks_summary(report),
+    )
+
+
+def checks_summary(report: Report) -> ChecksSummary:
+    return ChecksSummary(
+        passed=report.checks_passed,
+        failed=report.checks_failed,
+        not_assessable=report.checks_not_assessable,
+    )
+
+
+def cell_value(table: str, row: str, col: str, fmt: str, value: float | None) -> int | float | None:
+    """Counts as integers, amounts as decimals, as keys.md promises."""
+    if value is None:
+        return None
+    column = column_of(table, row, col, cast(Format, fmt))
+    if (column is None or column.kind != "amount") and value.is_integer():
+        return int(value)
+    return value
+
+
+def cell_out(cell: Cell, fmt: str) -> CellOut:
+    return CellOut(
+        table=cell.table_key,
+        row=cell.row_key,
+        col=cell.col_key,
+        value=cell_value(cell.table_key, cell.row_key, cell.col_key, fmt, cell.value),
+        raw=cell.raw,
+        status=cast(CellStatusOut, cell.status),
+        unit=cell.unit,
+    )
+
+
+def check_out(check: ReportCheck) -> CheckOut:
+    return CheckOut(
+        rule=check.rule,
+        table=check.table_key,
+        scope=check.scope,
+        result=cast(CheckResultOut, check.result),
+        left=check.left,
+        right=check.right,
+        difference=check.difference,
+        cells=list(check.cells or []),
+        message=check.message,
+    )

@@ -1,0 +1,142 @@
+"""The `gkstats` command: migrate the database, ingest documents, serve the API."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from app.errors import ApiError
+from app.parsing.document import media_type_for
+
+SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".pdf", ".docx")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    path: Path
+    status: str  # stored, unchanged, failed
+    detail: str
+
+
+def find_documents(paths: Sequence[str]) -> Iterator[Path]:
+    """Files named directly, and the report documents inside folders (recursively, sorted)."""
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+            )
+        else:
+            yield path
+
+
+def ingest_path(session: Session, path: Path, region: str | None) -> Outcome:
+    from app.ingest import ingest_document
+
+    media_type = media_type_for(path.name, None)
+    if media_type is None:
+        return Outcome(path, "failed", "unknown file type (expected .txt .md .html .pdf .docx)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Outcome(path, "failed", f"cannot read: {exc.strerror or exc}")
+    try:
+        result = ingest_document(
+            session, data, media_type, filename=path.name, region_code=region
+        )
+        report_id = result.report.id
+        session.commit()
+    except ApiError as exc:
+        session.rollback()
+        return Outcome(path, "failed", exc.message)
+    except Exception as exc:
+        session.rollback()
+        return Outcome(path, "failed", f"{type(exc).__name__}: {exc}")
+    status = "stored" if result.created else "unchanged"
+    return Outcome(path, status, f"report {report_id}")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from app.db import get_sessionmaker
+
+    documents = list(find_documents(args.paths))
+    if not documents:
+        print("no documents found", file=sys.stderr)
+        return 1
+    outcomes: list[Outcome] = []
+    factory = get_sessionmaker()
+    show_bar = not args.quiet and sys.stderr.isatty()
+    with factory() as session:
+        for path in tqdm(documents, unit="doc", disable=not show_bar):
+            outcome = ingest_path(session, path, args.region)
+            outcomes.append(outcome)
+            if args.verbose:
+                print(f"{outcome.status:9} {path}  {outcome.detail}")
+            session.expunge_all()
+    counts = Counter(o.status for o in outcomes)
+    print(
+        f"{counts['stored']} stored, {counts['unchanged']} unchanged, "
+        f"{counts['failed']} failed ({len(outcomes)} documents)"
+    )
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            print(f"  failed: {outcome.path}: {outcome.detail}", file=sys.stderr)
+    return 1 if counts["failed"] else 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.migrate import upgrade
+
+    upgrade(revision=args.revision)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gkstats",
+        description="Government information-disclosure annual reports as data. "
+        "The database is the one DATABASE_URL names.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    migrate = commands.add_parser("migrate", help="apply the database migrations")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.set_defaults(run=cmd_migrate)
+
+    ingest = commands.add_parser("ingest", help="ingest report documents (files or folders)")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("--region", help="GB/T 2260 code to place new agencies under")
+    ingest.add_argument("-v", "--verbose", action="store_true", help="one line per document")
+    ingest.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(run=cmd_ingest)
+
+    serve = commands.add_parser("serve", help="serve the HTTP API with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

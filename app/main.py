@@ -1,0 +1,64 @@
+"""create_app(): routers, error handlers and middleware — the one place things are wired."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.api import agencies, catalog, health, regions, reports
+from app.config import Settings, get_settings
+from app.errors import install_error_handlers
+
+DESCRIPTION = """
+gkstats turns Chinese government information-disclosure annual reports
+(政府信息公开工作年度报告) into data.
+
+Every number in a report is a **cell** addressed by `table.row.col`, e.g.
+`requests.new.total` (本年新收政府信息公开申请数量, 总计). `GET /api/v1/catalog` lists every key
+with its Chinese and English labels.
+
+* **Reports**: ingest a document (`POST /api/v1/reports`, needs an API key), then read its
+  six parts, its cells, each table as printed and its arithmetic checks (勾稽关系).
+* **Agencies** and **regions**: who published, and where (GB/T 2260 codes).
+
+Every error has the same JSON shape: `{"error": {"status", "code", "message", "details"}}`.
+"""
+
+TAGS = [
+    {"name": "reports", "description": "Ingest report documents and read what they say."},
+    {"name": "agencies", "description": "The agencies that publish reports."},
+    {"name": "regions", "description": "The administrative region tree (GB/T 2260)."},
+    {"name": "catalog", "description": "The table, row and column keys and their labels."},
+    {"name": "health", "description": "Service status."},
+]
+
+
+def create_app(
+    settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="gkstats",
+        version="0.1.0",
+        summary="Statistics from Chinese government information-disclosure annual reports",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+    )
+    app.state.sessionmaker = session_factory
+    app.dependency_overrides[get_settings] = lambda: settings
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["If-None-Match", "Accept"],
+        expose_headers=["ETag"],
+    )
+    for module in (reports, agencies, regions, catalog):
+        app.include_router(module.router, prefix="/api/v1")
+    app.include_router(health.router, prefix="/api/v1")
+    return app
+
+
+app = create_app()

@@ -1,0 +1,39 @@
+"""Bytes to text: UTF-8 (with or without BOM) or GB18030, control characters removed."""
+
+from __future__ import annotations
+
+import re
+
+from charset_normalizer import from_bytes
+
+from app.parsing.model import ParseError
+
+# C0 controls and DEL, except tab and newline (CR is handled by line normalisation first).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Normalise line ends and drop control characters that carry no text."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode a text document; raise ParseError when it is not readable text."""
+    # NULs are dropped before decoding: some exports pad text with them.
+    data = data.replace(b"\x00", b"")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return clean_text(data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    best = from_bytes(data).best()
+    if best is not None and best.encoding not in ("utf_8", "gb18030"):
+        try:
+            return clean_text(data.decode(best.encoding))
+        except (UnicodeDecodeError, LookupError):
+            pass
+    raise ParseError(
+        "could not decode the document as UTF-8 or GB18030 text; "
+        "save it as UTF-8 and send it again"
+    )

@@ -1,0 +1,209 @@
+"""The three statistics tables: where they are, which format they print, and their cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.catalog import (
+    PROACTIVE,
+    REQUESTS,
+    REVIEW_COLUMNS,
+    REVIEW_ROWS,
+    Column,
+    Format,
+)
+from app.parsing.align import RowReading, Run, align_rows, read_row, row_run
+from app.parsing.model import ParsedCell
+from app.parsing.templates import PROACTIVE_TEMPLATES, REQUEST_TEMPLATES
+from app.parsing.tokens import Token
+from app.parsing.values import CellValue
+
+_FORMAT_2019_HEADERS = ("新制作", "新公开数量", "上一年项目", "采购项目", "采购总金额")
+_FORMAT_2021_HEADERS = ("制发件数", "废止件数", "现行有效", "本年处理决定", "收费金额")
+_REQUESTS_ANCHORS = ("勾稽关系", "申请人情况", "本年新收")
+_REVIEW_VALUES = len(REVIEW_ROWS) * len(REVIEW_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class Regions:
+    """Token ranges [start, end) of each table; None when the table is not in the text."""
+
+    proactive: tuple[int, int] | None
+    requests: tuple[int, int] | None
+    reviews: tuple[int, int] | None
+
+
+@dataclass(slots=True)
+class TableResult:
+    cells: list[ParsedCell] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _first(tokens: list[Token], start: int, needles: tuple[str, ...]) -> int | None:
+    for i in range(start, len(tokens)):
+        folded = tokens[i].folded
+        if tokens[i].kind == "label" and any(n in folded for n in needles):
+            return i
+    return None
+
+
+def find_regions(tokens: list[Token]) -> Regions:
+    proactive_start = _first(tokens, 0, ("第二十条",))
+    requests_start = _first(tokens, proactive_start or 0, _REQUESTS_ANCHORS)
+    after_requests = requests_start if requests_start is not None else (proactive_start or 0)
+    reviews_start = _first(tokens, after_requests + 1, ("复议",))
+    end = len(tokens)
+    reviews_end = end
+    if reviews_start is not None:
+        reviews_end = _first(tokens, reviews_start + 1, ("存在的主要问题", "五、")) or end
+    proactive = None
+    if proactive_start is not None:
+        proactive_end = next(
+            (i for i in (requests_start, reviews_start) if i is not None), end
+        )
+        proactive = (proactive_start, proactive_end)
+    requests = None
+    if requests_start is not None:
+        requests = (requests_start, reviews_start if reviews_start is not None else end)
+    reviews = (reviews_start, reviews_end) if reviews_start is not None else None
+    return Regions(proactive, requests, reviews)
+
+
+def format_from_headers(tokens: list[Token], region: tuple[int, int] | None) -> Format | None:
+    """The format the 二 table's column headers print, if they say."""
+    if region is None:
+        return None
+    old = new = 0
+    for token in tokens[region[0] : region[1]]:
+        old += any(h in token.folded for h in _FORMAT_2019_HEADERS)
+        new += any(h in token.folded for h in _FORMAT_2021_HEADERS)
+    if old == new:
+        return None
+    return "2019" if old > new else "2021"
+
+
+def format_from_requests(tokens: list[Token], region: tuple[int, int] | None) -> Format | None:
+    """The format the 三 table's （六） rows print, if they say."""
+    if region is None:
+        return None
+    picks = align_rows(REQUEST_TEMPLATES, tokens[region[0] : region[1]])
+    if "other_no_correction" in picks or "other_no_fee" in picks:
+        return "2021"
+    if "other" in picks and "processed_total" in picks:
+        return "2019"
+    return None
+
+
+def _cells(table: str, row: str, reading: RowReading) -> list[ParsedCell]:
+    return [
+        ParsedCell(table, row, col, value.value, raw, value.status, value.unit)
+        for col, (raw, value) in reading.cells.items()
+    ]
+
+
+def _problems(table: str, row: str, reading: RowReading) -> list[str]:
+    notes = [f"{table}: {reading.warning}"] if reading.warning else []
+    notes.extend(
+        f"{table}.{row}.{col}: {value.problem}"
+        for col, (_, value) in reading.cells.items()
+        if value.problem
+    )
+    return notes
+
+
+def read_proactive(tokens: list[Token], region: tuple[int, int], fmt: Format) -> TableResult:
+    result = TableResult()
+    window = tokens[region[0] : region[1]]
+    picks = align_rows(PROACTIVE_TEMPLATES, window)
+    for row in PROACTIVE.rows:
+        if fmt not in row.formats:
+            continue
+        index = picks.get(row.key)
+        if index is None:
+            result.warnings.append(f"proactive: row {row.key} ({row.label_zh}) not found")
+            continue
+        columns = PROACTIVE.columns_for(row, fmt)
+        reading = read_row(row.key, row_run(window, index, len(window)), columns, total_last=False)
+        result.cells.extend(_cells("proactive", row.key, reading))
+        result.warnings.extend(_problems("proactive", row.key, reading))
+    return result
+
+
+def read_requests(tokens: list[Token], region: tuple[int, int], fmt: Format) -> TableResult:
+    result = TableResult()
+    window = tokens[region[0] : region[1]]
+    picks = align_rows(REQUEST_TEMPLATES, window)
+    runs = {key: row_run(window, index, len(window)) for key, index in picks.items()}
+    has_sub_rows = any(
+        any(t.kind == "value" for t in runs[k].cells)
+        for k in ("other_no_correction", "other_no_fee", "other_misc")
+        if k in runs
+    )
+    single_other = fmt == "2021" and not has_sub_rows
+    for row in REQUESTS.rows:
+        if fmt not in row.formats or (fmt == "2021" and _skip_2021(row.key, single_other)):
+            continue
+        run = runs.get(row.key)
+        if run is None:
+            result.warnings.append(f"requests: row {row.key} ({row.label_zh}) not found")
+            continue
+        reading = read_row(row.key, run, REQUESTS.columns, total_last=True)
+        result.cells.extend(_cells("requests", row.key, reading))
+        result.warnings.extend(_problems("requests", row.key, reading))
+    return result
+
+
+def _skip_2021(key: str, single_other: bool) -> bool:
+    if key == "other":
+        return not single_other
+    return single_other and key.startswith("other_")
+
+
+def read_reviews(tokens: list[Token], region: tuple[int, int]) -> TableResult:
+    """Table 四: one printed run of 15 values, in the catalog's row-major order."""
+    result = TableResult()
+    runs = _value_runs(tokens[region[0] : region[1]])
+    columns = tuple(
+        Column(f"{row.key}.{col.key}", col.label_zh, col.label_en, col.kind)
+        for row in REVIEW_ROWS
+        for col in REVIEW_COLUMNS
+    )
+    fitting = [run for run in runs if _REVIEW_VALUES <= len(run.cells) <= _REVIEW_VALUES + 2]
+    if not runs:
+        result.warnings.append("table 四 (reviews): no values printed")
+        return result
+    if len(fitting) != 1:
+        reading = RowReading({c.key: ("", CellValue(None, "unreadable")) for c in columns})
+        result.warnings.append(
+            "table 四 (reviews): the 15 values are not printed together; "
+            "the table could not be read"
+        )
+    else:
+        reading = read_row("reviews", fitting[0], columns, total_last=False)
+        if reading.warning:
+            result.warnings.append(f"reviews: {reading.warning}")
+    for key, (raw, value) in reading.cells.items():
+        row, col = key.split(".")
+        result.cells.append(
+            ParsedCell("reviews", row, col, value.value, raw, value.status, value.unit)
+        )
+        if value.problem:
+            result.warnings.append(f"reviews.{key}: {value.problem}")
+    return result
+
+
+def _value_runs(window: list[Token]) -> list[Run]:
+    runs: list[Run] = []
+    current: list[Token] = []
+    for token in [*window, Token("break", "", "", -1)]:
+        if token.kind in ("value", "empty"):
+            current.append(token)
+            continue
+        while current and current[0].kind == "empty":
+            current.pop(0)
+        while current and current[-1].kind == "empty":
+            current.pop()
+        if current:
+            runs.append(Run(tuple(current), True))
+        current = []
+    return runs

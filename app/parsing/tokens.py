@@ -1,0 +1,96 @@
+"""Table text to a stream of cells: labels, values, empty cells and row breaks, in any layout."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from app.parsing.normalize import fold
+from app.parsing.values import is_value_text
+
+TokenKind = Literal["label", "value", "empty", "break"]
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: TokenKind
+    text: str  # as printed, stripped
+    folded: str  # normalize.fold(text) for labels, "" otherwise
+    line: int
+
+
+_WIDE_GAP = re.compile(r"[ \u3000\u00a0]{2,}")
+_ANY_SPACE = re.compile(r"[ \u3000\u00a0]+")
+_RULE_CELL = re.compile(r"[-=:_—－\s]{3,}")
+_PAGE_NUMBER = re.compile(r"[-—－]\s*\d{1,3}\s*[-—－]|第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?")
+_HEADING_MARKS = re.compile(r"^#{1,6}\s*")
+# A line this long with no cell separators is a whole flattened report: split it on every space.
+_FLATTENED_LINE = 400
+
+
+def _uses_trailing_pipes(lines: list[str]) -> bool:
+    """True when cells are printed one per line, each closed by a pipe ("0 |").
+
+    Then a line holding a lone pipe is an empty cell; in other layouts it only separates cells.
+    """
+    closed = sum(1 for line in lines if line.rstrip().endswith("|") and line.count("|") == 1
+                 and line.strip() != "|")
+    return closed >= 3
+
+
+def _split_line(line: str) -> list[str]:
+    if "\t" in line:
+        return line.split("\t")
+    if "|" in line:
+        return line.split("|")
+    if len(line) > _FLATTENED_LINE:
+        return _ANY_SPACE.split(line)
+    return _WIDE_GAP.split(line)
+
+
+def _cell_tokens(cell: str, line: int) -> list[Token]:
+    if is_value_text(cell):
+        return [Token("value", cell, "", line)]
+    parts = _ANY_SPACE.split(cell)
+    # "行政许可 97" or "0 1 1 0 2": values that only single spaces keep apart from the label.
+    first_value = len(parts)
+    while first_value > 0 and is_value_text(parts[first_value - 1]):
+        first_value -= 1
+    tokens: list[Token] = []
+    if first_value > 0:
+        label = " ".join(parts[:first_value]) if first_value < len(parts) else cell
+        tokens.append(Token("label", label, fold(label), line))
+    tokens.extend(Token("value", part, "", line) for part in parts[first_value:])
+    return tokens
+
+
+def tokenize(lines: list[str]) -> list[Token]:
+    """Every cell of the given lines in reading order, classified."""
+    lone_pipe_is_empty = _uses_trailing_pipes(lines)
+    tokens: list[Token] = []
+    for number, raw_line in enumerate(lines):
+        line = _HEADING_MARKS.sub("", raw_line.strip())
+        if not line:
+            continue
+        if not line.replace("|", "").strip():
+            if line == "|":
+                if lone_pipe_is_empty:
+                    tokens.append(Token("empty", "", "", number))
+            else:
+                tokens.append(Token("break", line, "", number))
+            continue
+        cells = [cell.strip() for cell in _split_line(line)]
+        while cells and not cells[-1]:
+            cells.pop()
+        start = 0
+        while start < len(cells) and not cells[start]:
+            start += 1
+        for cell in cells[start:]:
+            if not cell:
+                tokens.append(Token("empty", "", "", number))
+            elif _RULE_CELL.fullmatch(cell) or _PAGE_NUMBER.fullmatch(cell):
+                continue
+            else:
+                tokens.extend(_cell_tokens(cell, number))
+    return tokens

@@ -1,0 +1,240 @@
+"""Pydantic shapes of the API: what goes in and what comes out."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+CellStatusOut = Literal["number", "blank", "not_applicable", "inferred", "unreadable"]
+CheckResultOut = Literal["pass", "fail", "not_assessable"]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = Field(description="How many items match, across all pages.")
+    limit: int
+    offset: int
+
+
+class RegionRef(BaseModel):
+    code: str = Field(examples=["230811"])
+    name: str = Field(examples=["前进区"])
+    level: Literal["province", "city", "county"]
+
+
+class RegionOut(RegionRef):
+    parent_code: str | None = Field(examples=["230800"])
+    former_names: list[str] = Field(default_factory=list)
+
+
+class RegionDetail(RegionOut):
+    path: list[RegionRef] = Field(description="Ancestors from the province down, then itself.")
+    children: list[RegionRef]
+
+
+class AgencyRef(BaseModel):
+    id: int
+    name: str = Field(examples=["青禾市云岭区数据资源管理局"])
+    region: RegionRef | None = None
+
+
+class AgencyOut(AgencyRef):
+    kind: str | None = Field(
+        default=None,
+        description="people_government, government_office, department, township_street or other.",
+    )
+    region_candidates: list[str] = Field(
+        default_factory=list,
+        description="Region codes the name could denote while the agency is not placed.",
+    )
+    years: list[int] = Field(default_factory=list, description="Years with a current report.")
+
+
+class SourceOut(BaseModel):
+    filename: str | None = Field(examples=["2020-annual-report.txt"])
+    media_type: str = Field(examples=["text/plain"])
+    sha256: str
+    size: int = Field(description="Bytes as received.")
+
+
+class ChecksSummary(BaseModel):
+    passed: int
+    failed: int
+    not_assessable: int
+
+
+class ReportOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "agency": {"id": 1, "name": "青禾市云岭区数据资源管理局", "region": None},
+                    "year": 2020,
+                    "format": "2019",
+                    "period_start": "2020-01-01",
+                    "period_end": "2020-12-31",
+                    "title": "青禾市云岭区数据资源管理局 2020 年 政府信息公开工作年度报告",
+                    "publisher": None,
+                    "contact_phone": "0000-5550123",
+                    "source_url": None,
+                    "revision": 1,
+                    "is_current": True,
+                    "ingested_at": "2026-01-15T08:30:00Z",
+                    "parser_version": "1",
+                    "source": {
+                        "filename": "2020-qinghe-yunling-data-bureau.txt",
+                        "media_type": "text/plain",
+                        "sha256": "9f2c…",
+                        "size": 9312,
+                    },
+                    "warnings": [],
+                    "checks": {"passed": 38, "failed": 0, "not_assessable": 0},
+                }
+            ]
+        }
+    )
+
+    id: int
+    agency: AgencyRef
+    year: int
+    format: Literal["2019", "2021"] = Field(
+        description="The table layout printed: 2019 (国办公开办函〔2019〕60号) "
+        "or 2021 (〔2021〕30号)."
+    )
+    period_start: date | None
+    period_end: date | None
+    title: str | None
+    publisher: str | None
+    contact_phone: str | None
+    source_url: str | None
+    revision: int = Field(description="1 for the first document of this agency and year.")
+    is_current: bool = Field(description="Whether this is the newest revision, the one served.")
+    ingested_at: datetime
+    parser_version: str
+    source: SourceOut
+    warnings: list[str]
+    checks: ChecksSummary
+
+
+class SectionOut(BaseModel):
+    number: int = Field(ge=1, le=6, examples=[1])
+    key: str = Field(examples=["overview"])
+    title: str = Field(examples=["一、总体情况"])
+    text: str
+
+
+class SectionList(BaseModel):
+    report_id: int
+    items: list[SectionOut]
+
+
+class CellOut(BaseModel):
+    table: str = Field(examples=["requests"])
+    row: str = Field(examples=["new"])
+    col: str = Field(examples=["total"])
+    value: int | float | None = Field(
+        examples=[12],
+        description="A number (integer for counts), or null when blank, not applicable or "
+        "unreadable. A blank is never 0.",
+    )
+    raw: str = Field(examples=["12"], description="The text as printed.")
+    status: CellStatusOut
+    unit: str | None = Field(default=None, description="A unit written in the cell: 元 or 万元.")
+    derived: bool = Field(default=False, description="True for subtotals the table does not print.")
+
+
+class CellList(BaseModel):
+    report_id: int
+    format: Literal["2019", "2021"]
+    items: list[CellOut]
+    total: int
+
+
+class ColumnOut(BaseModel):
+    key: str
+    label_zh: str
+    label_en: str
+
+
+class TableRowOut(BaseModel):
+    key: str
+    label_zh: str
+    label_en: str
+    columns: list[ColumnOut]
+    cells: list[CellOut | None] = Field(
+        description="One per column, in column order; null where the report printed nothing."
+    )
+
+
+class TableOut(BaseModel):
+    report_id: int
+    table: str
+    title_zh: str
+    title_en: str
+    format: Literal["2019", "2021"]
+    rows: list[TableRowOut]
+
+
+class CheckOut(BaseModel):
+    rule: str = Field(examples=["requests.balance"])
+    table: str = Field(examples=["requests"])
+    scope: str = Field(examples=["total"], description="The column or row the rule was applied to.")
+    result: CheckResultOut
+    left: float | None = None
+    right: float | None = None
+    difference: float | None = None
+    cells: list[str] = Field(description="The table.row.col keys involved.")
+    message: str
+
+
+class CheckList(BaseModel):
+    report_id: int
+    summary: ChecksSummary
+    items: list[CheckOut]
+
+
+class CatalogColumn(ColumnOut):
+    kind: Literal["count", "change", "amount"]
+
+
+class CatalogRow(BaseModel):
+    key: str
+    label_zh: str
+    label_en: str
+    formats: list[Literal["2019", "2021"]]
+    columns: dict[str, list[CatalogColumn]] = Field(
+        description="The row's columns in each format that has it."
+    )
+
+
+class CatalogTable(BaseModel):
+    key: str
+    part: int
+    title_zh: str
+    title_en: str
+    rows: list[CatalogRow]
+
+
+class CatalogSection(BaseModel):
+    number: int
+    key: str
+    title_zh: str
+    title_en: str
+
+
+class Catalog(BaseModel):
+    tables: list[CatalogTable]
+    sections: list[CatalogSection]
+    cell_statuses: list[str]
+    formats: list[str]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    database: str
+    reports: int

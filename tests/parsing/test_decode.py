@@ -1,0 +1,20 @@
+import pytest
+
+from app.parsing.decode import decode_text
+from app.parsing.model import ParseError
+
+SAMPLE = "一、总体情况\n本局主动公开信息 12 条。"
+
+
+def test_utf8_with_bom_crlf_and_controls() -> None:
+    data = b"\xef\xbb\xbf" + SAMPLE.replace("\n", "\r\n").encode() + b"\x00\x07\t"
+    assert decode_text(data) == SAMPLE + "\t"
+
+
+def test_gb18030() -> None:
+    assert decode_text(SAMPLE.encode("gb18030")) == SAMPLE
+
+
+def test_undecodable_bytes_raise_a_readable_error() -> None:
+    with pytest.raises(ParseError, match="could not decode"):
+        decode_text(bytes([0x81, 0x30, 0xFF, 0xFF]) * 50)
