@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 
 from app.checks import CheckResult, run_checks, summarize
 from app.errors import NotAReport, Unprocessable, UnsupportedMediaType
-from app.models import Agency, Cell, Document, Region, Report, ReportCheck, Section
+from app.models import (
+    Agency,
+    Cell,
+    Document,
+    Region,
+    Report,
+    ReportCheck,
+    Section,
+    bump_data_version,
+)
 from app.parsing import ParsedReport, ParseError
 from app.parsing.document import UnsupportedMediaType as UnsupportedContent
 from app.parsing.document import parse_document
@@ -70,6 +79,23 @@ def ingest_document(
     if existing is not None:
         return IngestResult(existing, created=False)
     parsed = parse_for_ingest(data, media_type)
+    return store_parsed(
+        session, data, media_type, parsed, filename=filename, region_code=region_code
+    )
+
+
+def store_parsed(
+    session: Session,
+    data: bytes,
+    media_type: str,
+    parsed: ParsedReport,
+    *,
+    filename: str | None = None,
+    region_code: str | None = None,
+    synthetic: bool = False,
+) -> IngestResult:
+    """Store a document already parsed (possibly in another process) as a new report."""
+    digest = sha256_hex(data)
     assert parsed.agency is not None and parsed.year is not None
     if region_code is not None and session.get(Region, region_code) is None:
         raise Unprocessable(f"region {region_code!r} is not a known GB/T 2260 code")
@@ -108,10 +134,12 @@ def ingest_document(
         checks_passed=summary.get("pass", 0),
         checks_failed=summary.get("fail", 0),
         checks_not_assessable=summary.get("not_assessable", 0),
+        synthetic=synthetic,
     )
     session.add(report)
     session.flush()
     _store_children(session, report.id, parsed, results)
+    bump_data_version(session)
     return IngestResult(report, created=True)
 
 

@@ -20,9 +20,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
+    update,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -115,6 +117,8 @@ class Report(Base):
     checks_passed: Mapped[int] = mapped_column(Integer, default=0)
     checks_failed: Mapped[int] = mapped_column(Integer, default=0)
     checks_not_assessable: Mapped[int] = mapped_column(Integer, default=0)
+    # Generated for benchmarks by `gkstats synth`; never real data.
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     agency: Mapped[Agency] = relationship(lazy="raise")
     document: Mapped[Document] = relationship(lazy="raise")
@@ -167,3 +171,16 @@ class ReportCheck(Base):
     difference: Mapped[float | None] = mapped_column(Double, default=None)
     cells: Mapped[list[str]] = mapped_column(JSON, default=list)
     message: Mapped[str] = mapped_column(Text, default="")
+
+
+class DataVersion(Base):
+    """One row counting writes, so reads can answer If-None-Match without running a query."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def bump_data_version(session: Session) -> None:
+    session.execute(update(DataVersion).values(version=DataVersion.version + 1))

@@ -119,6 +119,9 @@ class ReportOut(BaseModel):
     source: SourceOut
     warnings: list[str]
     checks: ChecksSummary
+    synthetic: bool = Field(
+        default=False, description="Generated for benchmarks (`gkstats synth`); not real data."
+    )
 
 
 class SectionOut(BaseModel):

@@ -86,6 +86,7 @@ def report_out(report: Report) -> ReportOut:
         ),
         warnings=list(report.warnings or []),
         checks=checks_summary(report),
+        synthetic=report.synthetic,
     )
 
 

@@ -1,0 +1,36 @@
+"""Mark synthetic reports; count writes for conditional reads
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-27 10:45:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("report") as batch:
+        batch.add_column(
+            sa.Column("synthetic", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    data_version = op.create_table(
+        "data_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_version")),
+    )
+    op.bulk_insert(data_version, [{"id": 1, "version": 0}])
+
+
+def downgrade() -> None:
+    op.drop_table("data_version")
+    with op.batch_alter_table("report") as batch:
+        batch.drop_column("synthetic")
