@@ -105,6 +105,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    from app.db import get_engine
+    from app.synth import synthesize
+
+    summary = synthesize(get_engine(), reports=args.reports, seed=args.seed)
+    print(summary)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gkstats",
@@ -123,6 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("-v", "--verbose", action="store_true", help="one line per document")
     ingest.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ingest.set_defaults(run=cmd_ingest)
+
+    synth = commands.add_parser(
+        "synth", help="generate synthetic reports for benchmarks (marked synthetic)"
+    )
+    synth.add_argument("--reports", type=int, required=True, metavar="N")
+    synth.add_argument("--seed", type=int, default=2019)
+    synth.set_defaults(run=cmd_synth)
 
     serve = commands.add_parser("serve", help="serve the HTTP API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.api import agencies, catalog, health, regions, reports
+from app.api import agencies, catalog, health, regions, reports, stats
+from app.caching import (
+    NOT_MODIFIED_DOC,
+    CacheHeadersMiddleware,
+    NotModified,
+    conditional_read,
+    not_modified_response,
+)
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 
@@ -29,6 +36,7 @@ TAGS = [
     {"name": "reports", "description": "Ingest report documents and read what they say."},
     {"name": "agencies", "description": "The agencies that publish reports."},
     {"name": "regions", "description": "The administrative region tree (GB/T 2260)."},
+    {"name": "stats", "description": "Sums and rates across regions, years and agencies."},
     {"name": "catalog", "description": "The table, row and column keys and their labels."},
     {"name": "health", "description": "Service status."},
 ]
@@ -48,6 +56,9 @@ def create_app(
     app.state.sessionmaker = session_factory
     app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
+    app.add_exception_handler(NotModified, not_modified_response)
+    app.add_middleware(CacheHeadersMiddleware)
+    # Reads are open to dashboards on other origins; writes are never allowed cross-origin.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
@@ -55,8 +66,13 @@ def create_app(
         allow_headers=["If-None-Match", "Accept"],
         expose_headers=["ETag"],
     )
-    for module in (reports, agencies, regions, catalog):
-        app.include_router(module.router, prefix="/api/v1")
+    for module in (reports, agencies, regions, stats, catalog):
+        app.include_router(
+            module.router,
+            prefix="/api/v1",
+            dependencies=[Depends(conditional_read)],
+            responses=NOT_MODIFIED_DOC,
+        )
     app.include_router(health.router, prefix="/api/v1")
     return app
 

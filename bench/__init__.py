@@ -1,0 +1,1 @@
+"""Benchmarks: speed and memory targets measured by command, never by timed unit tests."""
