@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select, update
@@ -44,25 +44,50 @@ def find_by_content(session: Session, digest: str) -> Report | None:
     return session.scalar(select(Report).join(Document).where(Document.sha256 == digest))
 
 
-def parse_for_ingest(data: bytes, media_type: str) -> ParsedReport:
-    """Parse and insist on what storing a report needs: an agency and a year."""
+def parse_for_ingest(
+    data: bytes, media_type: str, *, agency: str | None = None, year: int | None = None
+) -> ParsedReport:
+    """Parse and insist on what storing a report needs: an agency and a year.
+
+    `agency` and `year` given by the caller stand in for what the document does not print
+    (a page cut before its title, say); where it prints something else, a warning says so.
+    """
     try:
         parsed = parse_document(data, media_type)
     except UnsupportedContent as exc:
         raise UnsupportedMediaType(str(exc)) from exc
     except ParseError as exc:
         raise NotAReport(str(exc)) from exc
+    parsed = _with_overrides(parsed, agency, year)
     if not parsed.agency:
         raise NotAReport(
             "could not find the agency name: expected a title like "
-            "'XX局 2020 年 政府信息公开工作年度报告' at the top of the document"
+            "'XX局 2020 年 政府信息公开工作年度报告' at the top of the document; "
+            "name the agency explicitly (agency=…) if the document does not print it"
         )
     if parsed.year is None:
         raise NotAReport(
             "could not find the report year: expected it in the title (e.g. '2020 年') "
-            "or in the statistics period"
+            "or in the statistics period; give it explicitly (year=…) if the document "
+            "does not print it"
         )
     return parsed
+
+
+def _with_overrides(parsed: ParsedReport, agency: str | None, year: int | None) -> ParsedReport:
+    warnings = list(parsed.warnings)
+    changes: dict[str, object] = {}
+    if agency and agency != parsed.agency:
+        if parsed.agency:
+            warnings.append(f"agency given as {agency!r}; the document prints {parsed.agency!r}")
+        changes["agency"] = agency
+    if year is not None and year != parsed.year:
+        if parsed.year is not None:
+            warnings.append(f"year given as {year}; the document prints {parsed.year}")
+        changes["year"] = year
+    if not changes:
+        return parsed
+    return replace(parsed, warnings=tuple(warnings), **changes)  # type: ignore[arg-type]
 
 
 def ingest_document(
@@ -72,13 +97,15 @@ def ingest_document(
     *,
     filename: str | None = None,
     region_code: str | None = None,
+    agency: str | None = None,
+    year: int | None = None,
 ) -> IngestResult:
     """Store one document and its parsed report; the same bytes again return the stored report."""
     digest = sha256_hex(data)
     existing = find_by_content(session, digest)
     if existing is not None:
         return IngestResult(existing, created=False)
-    parsed = parse_for_ingest(data, media_type)
+    parsed = parse_for_ingest(data, media_type, agency=agency, year=year)
     return store_parsed(
         session, data, media_type, parsed, filename=filename, region_code=region_code
     )
@@ -145,36 +172,73 @@ def store_parsed(
 
 def _agency_for(session: Session, parsed: ParsedReport, region_code: str | None) -> Agency:
     assert parsed.agency is not None
-    agency = session.scalar(select(Agency).where(Agency.name == parsed.agency))
-    if agency is None:
-        agency = Agency(name=parsed.agency, kind=agency_kind(parsed.agency), region_candidates=[])
-        session.add(agency)
-        if region_code is None:
-            _place(session, agency, parsed)
-    if region_code is not None:
-        agency.region_code = region_code
-        agency.region_candidates = []
+    name = parsed.agency
+    agency = session.scalar(select(Agency).where(Agency.name == name))
+    if agency is not None:
+        if region_code is not None and agency.region_code != region_code:
+            if agency.region_code is not None:
+                raise Unprocessable(
+                    f"agency {agency.id} ({agency.name}) is already placed in region "
+                    f"{agency.region_code}; correct it with PATCH /api/v1/agencies/{agency.id}"
+                )
+            agency.region_code = region_code
+            agency.region_candidates = []
+        return agency
+    code, candidates = (region_code, []) if region_code else _placement(session, parsed)
+    if code is not None:
+        same = _same_agency_in_region(session, name, code)
+        if same is not None:
+            return same
+    agency = Agency(
+        name=name, kind=agency_kind(name), region_code=code, region_candidates=candidates
+    )
+    session.add(agency)
     session.flush()
     return agency
 
 
-def _place(session: Session, agency: Agency, parsed: ParsedReport) -> None:
+def _placement(session: Session, parsed: ParsedReport) -> tuple[str | None, list[str]]:
+    """The region the agency's name, phone and domain settle on, or the candidates left."""
+    assert parsed.agency is not None
     hints = parsed.region_hints
     placement = place_agency(
-        agency.name, phone_area_code=hints.phone_area_code, source_domain=hints.source_domain
+        parsed.agency, phone_area_code=hints.phone_area_code, source_domain=hints.source_domain
     )
-    known = set(
-        session.scalars(
-            select(Region.code).where(
-                Region.code.in_([c for c in (placement.code, *placement.candidates) if c])
-            )
-        )
-    )
+    wanted = [c for c in (placement.code, *placement.candidates) if c]
+    known = set(session.scalars(select(Region.code).where(Region.code.in_(wanted))))
     if placement.code in known:
-        agency.region_code = placement.code
-        agency.region_candidates = []
-    else:
-        agency.region_candidates = [c for c in placement.candidates if c in known]
+        return placement.code, []
+    return None, [c for c in placement.candidates if c in known]
+
+
+def _same_agency_in_region(session: Session, name: str, code: str) -> Agency | None:
+    """An agency already placed here under a fuller or shorter form of the name.
+
+    Reports name the same agency with and without the places above it (淮安市洪泽区人民政府,
+    洪泽区人民政府), so names are compared with those leading place names removed.
+    """
+    ancestors: list[str] = []
+    region = session.get(Region, code)
+    while region is not None and region.parent_code is not None:
+        region = session.get(Region, region.parent_code)
+        if region is not None:
+            ancestors.append(region.name)
+    core = _without_leading(name, ancestors)
+    for other in session.scalars(select(Agency).where(Agency.region_code == code)):
+        if _without_leading(other.name, ancestors) == core:
+            return other
+    return None
+
+
+def _without_leading(name: str, places: list[str]) -> str:
+    stripped = True
+    while stripped:
+        stripped = False
+        for place in places:
+            if name.startswith(place) and len(name) > len(place):
+                name = name[len(place) :]
+                stripped = True
+    return name
 
 
 def _next_revision(session: Session, agency_id: int, year: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -155,22 +156,51 @@ async def create_report(
         str | None,
         Query(pattern=r"^\d{6}$", description="GB/T 2260 code placing the agency explicitly."),
     ] = None,
+    agency: Annotated[
+        str | None,
+        Query(
+            min_length=2,
+            max_length=200,
+            description="The agency's name, for a document that does not print it "
+            "(a page cut before its title). Overrides the printed name, with a warning.",
+        ),
+    ] = None,
+    year: Annotated[
+        int | None,
+        Query(ge=1990, le=2100, description="The report year, for a document without one."),
+    ] = None,
 ) -> ReportOut:
     data, media_type, name = await _document_from(request, settings.max_upload_bytes, filename)
-    report_id, created = _ingest_committed(session, data, media_type, name, region)
+    hints = IngestHints(region=region, agency=agency.strip() if agency else None, year=year)
+    report_id, created = _ingest_committed(session, data, media_type, name, hints)
     response.status_code = 201 if created else 200
     report = session.get(Report, report_id, options=REPORT_LOAD)
     assert report is not None
     return report_out(report)
 
 
+@dataclass(frozen=True, slots=True)
+class IngestHints:
+    region: str | None
+    agency: str | None
+    year: int | None
+
+
 def _ingest_committed(
-    session: Session, data: bytes, media_type: str, name: str | None, region: str | None
+    session: Session, data: bytes, media_type: str, name: str | None, hints: IngestHints
 ) -> tuple[int, bool]:
     # A concurrent ingest of the same bytes or agency loses the unique race; once is enough.
     for attempt in range(2):
         try:
-            result = ingest_document(session, data, media_type, filename=name, region_code=region)
+            result = ingest_document(
+                session,
+                data,
+                media_type,
+                filename=name,
+                region_code=hints.region,
+                agency=hints.agency,
+                year=hints.year,
+            )
             report_id = result.report.id
             session.commit()
             return report_id, result.created

@@ -40,8 +40,8 @@ REQUEST_ROWS: list[tuple[str, list[int]]] = [
     ("other_no_correction", [1, 0, 0, 0, 0, 0]),
     ("other_no_fee", [0, 0, 0, 0, 0, 0]),
     ("other_misc", [1, 0, 0, 0, 0, 0]),
-    ("processed_total", [41, 5, 1, 0, 1, 0]),
-    ("carried_forward", [2, 2, 0, 0, 1, 1]),
+    ("processed_total", [41, 5, 1, 0, 2, 0]),
+    ("carried_forward", [2, 2, 0, 0, 0, 1]),
 ]
 REQUEST_COLUMNS = [
     "natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"
