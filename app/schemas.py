@@ -43,6 +43,21 @@ class AgencyRef(BaseModel):
 
 
 class AgencyOut(AgencyRef):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "name": "淮安市洪泽区人民政府",
+                    "region": {"code": "320813", "name": "洪泽区", "level": "county"},
+                    "kind": "people_government",
+                    "region_candidates": [],
+                    "years": [2023, 2024],
+                }
+            ]
+        }
+    )
+
     kind: str | None = Field(
         default=None,
         description="people_government, government_office, department, township_street or other.",
@@ -125,6 +140,19 @@ class ReportOut(BaseModel):
 
 
 class SectionOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "number": 5,
+                    "key": "problems",
+                    "title": "五、存在的主要问题及改进情况",
+                    "text": "一是公开内容的解读还不够通俗。下一步将……",
+                }
+            ]
+        }
+    )
+
     number: int = Field(ge=1, le=6, examples=[1])
     key: str = Field(examples=["overview"])
     title: str = Field(examples=["一、总体情况"])
@@ -137,6 +165,33 @@ class SectionList(BaseModel):
 
 
 class CellOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "table": "requests",
+                    "row": "new",
+                    "col": "total",
+                    "value": 57,
+                    "raw": "57",
+                    "status": "number",
+                    "unit": None,
+                    "derived": False,
+                },
+                {
+                    "table": "proactive",
+                    "row": "procurement",
+                    "col": "amount",
+                    "value": 126.5,
+                    "raw": "126.5万元",
+                    "status": "number",
+                    "unit": "万元",
+                    "derived": False,
+                },
+            ]
+        }
+    )
+
     table: str = Field(examples=["requests"])
     row: str = Field(examples=["new"])
     col: str = Field(examples=["total"])
@@ -184,6 +239,30 @@ class TableOut(BaseModel):
 
 
 class CheckOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "rule": "requests.balance",
+                    "table": "requests",
+                    "scope": "total",
+                    "result": "fail",
+                    "left": 62,
+                    "right": 57,
+                    "difference": 5,
+                    "cells": [
+                        "requests.new.total",
+                        "requests.carried_over.total",
+                        "requests.processed_total.total",
+                        "requests.carried_forward.total",
+                    ],
+                    "message": "new + carried_over = 62 but processed_total + carried_forward "
+                    "= 57 (difference 5)",
+                }
+            ]
+        }
+    )
+
     rule: str = Field(examples=["requests.balance"])
     table: str = Field(examples=["requests"])
     scope: str = Field(examples=["total"], description="The column or row the rule was applied to.")
