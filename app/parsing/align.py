@@ -8,7 +8,7 @@ from itertools import combinations
 
 from app.catalog import Column
 from app.parsing.normalize import has_numbering
-from app.parsing.templates import RowTemplate, is_row_label
+from app.parsing.templates import RowTemplate, is_row_label, may_hold_row_label
 from app.parsing.tokens import Token
 from app.parsing.values import CellValue, read_value
 
@@ -21,10 +21,10 @@ _MAX_SURPLUS = 2
 
 def align_rows(templates: tuple[RowTemplate, ...], tokens: list[Token]) -> dict[str, int]:
     """Row key → index of its label token: the most rows matched in printed order."""
-    candidates = [
-        [i for i, token in enumerate(tokens) if token.kind == "label" and t.matches(token.folded)]
-        for t in templates
-    ]
+    labels = [(i, token.folded) for i, token in enumerate(tokens) if token.kind == "label"]
+    # Most labels match no row; one pass over the few that may saves a test per template.
+    labels = [(i, folded) for i, folded in labels if may_hold_row_label(folded)]
+    candidates = [[i for i, folded in labels if t.matches(folded)] for t in templates]
 
     @cache
     def best(row: int, start: int) -> tuple[int, tuple[int, ...]]:
@@ -120,10 +120,8 @@ def _read_surplus(name: str, cells: list[Token], columns: tuple[Column, ...]) ->
     width = len(columns)
     warning = f"row {name}: {len(cells)} values printed for {width} columns"
     if len(cells) - width > _MAX_SURPLUS:
-        return RowReading(_unreadable(columns), warning + "; the row could not be read")
-    readings = [
-        [cells[i] for i in kept] for kept in combinations(range(len(cells)), width)
-    ]
+        return RowReading(_unreadable(columns, cells), warning + "; the row could not be read")
+    readings = [[cells[i] for i in kept] for kept in combinations(range(len(cells)), width)]
     result: dict[str, tuple[str, CellValue]] = {}
     for position, column in enumerate(columns):
         seen = {(t.text, read_value(t.text, column.kind)) for t in (r[position] for r in readings)}
@@ -131,7 +129,7 @@ def _read_surplus(name: str, cells: list[Token], columns: tuple[Column, ...]) ->
         if len(values) == 1:
             result[column.key] = (min(raw for raw, _ in seen), values.pop())
         else:
-            result[column.key] = ("", CellValue(None, "unreadable"))
+            result[column.key] = (_printed(cells), CellValue(None, "unreadable"))
     return RowReading(result, warning + "; kept the values every reading agrees on")
 
 
@@ -139,7 +137,7 @@ def _read_shortfall(
     name: str, cells: list[Token], columns: tuple[Column, ...], *, total_last: bool
 ) -> RowReading:
     """Fewer values than columns: positions are lost, except a last value that is their sum."""
-    result = _unreadable(columns)
+    result = _unreadable(columns, cells)
     warning = f"row {name}: {len(cells)} values printed for {len(columns)} columns"
     if total_last and all(t.kind == "value" for t in cells):
         read = [read_value(t.text, columns[-1].kind) for t in cells]
@@ -151,7 +149,13 @@ def _read_shortfall(
     return RowReading(result, warning + "; the row could not be read")
 
 
-def _unreadable(columns: tuple[Column, ...]) -> dict[str, tuple[str, CellValue]]:
-    return {c.key: ("", CellValue(None, "unreadable")) for c in columns}
+def _printed(cells: list[Token]) -> str:
+    """The row's printed values, kept as the raw text of cells that could not be placed."""
+    return " | ".join(t.text for t in cells)
 
 
+def _unreadable(
+    columns: tuple[Column, ...], cells: list[Token]
+) -> dict[str, tuple[str, CellValue]]:
+    raw = _printed(cells)
+    return {c.key: (raw, CellValue(None, "unreadable")) for c in columns}

@@ -8,7 +8,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from app.parsing.model import RegionHints
-from app.parsing.normalize import collapse_spaces
+from app.parsing.normalize import collapse_spaces, to_simplified
 
 _HEADER_FIELD = re.compile(r"^(标题|发布机构|原文链接|来源)\s*[:：]\s*(.*)$")
 _TITLE_WORDS = re.compile(r"(?:政府信息公开|政务公开|信息公开).{0,12}报告")
@@ -52,7 +52,10 @@ def _crawler_header(lines: list[str]) -> dict[str, str]:
 
 def find_title(lines: list[str]) -> str | None:
     """The heading line naming the report; a title broken over two lines is joined."""
-    content = [collapse_spaces(line.lstrip("#")) for line in lines[:_TITLE_SCAN_LINES * 3]]
+    # Mirrors in traditional characters print 政府信息公開…報告.
+    content = [
+        to_simplified(collapse_spaces(line.lstrip("#"))) for line in lines[: _TITLE_SCAN_LINES * 3]
+    ]
     content = [line for line in content if line][:_TITLE_SCAN_LINES]
     for index, line in enumerate(content):
         if len(line) > _MAX_TITLE_LENGTH or not _TITLE_WORDS.search(line.replace(" ", "")):

@@ -31,6 +31,11 @@ _PARENTHETICAL = re.compile(r"\([^()]{0,80}\)")
 _TYPOS = (("只记", "只计"), ("行政止公开", "行政法规禁止公开"), ("其它", "其他"))
 
 
+def to_simplified(text: str) -> str:
+    """The text with the traditional characters reports use replaced by simplified ones."""
+    return text.translate(_TO_SIMPLIFIED)
+
+
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """NFKC, simplified characters, no glosses, no spaces, no quotes: for comparing labels."""

@@ -10,7 +10,7 @@ from app.parsing.model import ParsedSection
 from app.parsing.normalize import collapse_spaces, fold
 
 _NUMERALS = "一二三四五六"
-_HEADING = re.compile(r"^#{0,6}\s*([一二三四五六])\s*[、.．,，]\s*\S")
+_HEADING = re.compile(r"^#{0,6}\s*([一二三四五六七八九十])\s*[、.．,，]\s*\S")
 _HEADING_MARKS = re.compile(r"^#{1,6}\s*")
 # Words that identify each part's heading, in the order of the parts.
 _KEYWORDS: tuple[tuple[str, ...], ...] = (
@@ -37,6 +37,8 @@ _INLINE_HEADINGS = (
     re.compile(r"六\s*、\s*其[他它]需要报告的事项"),
 )
 _MIN_LINE_HEADINGS = 3
+# Fewer parts than this found by their numerals: try their words instead.
+_MIN_NUMBERED = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,25 +72,37 @@ def split_flattened(lines: list[str]) -> list[str]:
 
 
 def find_headings(lines: list[str]) -> list[Heading]:
-    """The part headings, searched for in order so that table rows numbered 一、… are skipped."""
+    """The part headings, searched for in order so that table rows numbered 一、… are skipped.
+
+    Some regions number their own parts (Shanghai: 二、工作机制保障 … then the tables as
+    一/二/三); when the standard numbering finds few parts, they are found by their words alone.
+    """
+    numbered = _headings(lines, by_numeral=True)
+    if len(numbered) >= _MIN_NUMBERED:
+        return numbered
+    by_words = _headings(lines, by_numeral=False)
+    return by_words if len(by_words) > len(numbered) else numbered
+
+
+def _headings(lines: list[str], *, by_numeral: bool) -> list[Heading]:
     headings: list[Heading] = []
     cursor = 0
     for number in range(1, 7):
-        found = _find_heading(lines, cursor, number)
+        found = _find_heading(lines, cursor, number, by_numeral=by_numeral)
         if found is not None:
             headings.append(found)
             cursor = found.line + 1
     return headings
 
 
-def _find_heading(lines: list[str], start: int, number: int) -> Heading | None:
+def _find_heading(lines: list[str], start: int, number: int, *, by_numeral: bool) -> Heading | None:
     numeral = _NUMERALS[number - 1]
     for index in range(start, len(lines)):
         line = lines[index].strip()
         if len(line) > _MAX_HEADING_LENGTH or _TABLE_LINE.search(line):
             continue
         match = _HEADING.match(line)
-        if match is None or match.group(1) != numeral:
+        if match is None or (by_numeral and match.group(1) != numeral):
             continue
         folded = fold(line)
         if any(word in folded for word in _KEYWORDS[number - 1]):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.catalog import (
     PROACTIVE,
@@ -11,10 +11,23 @@ from app.catalog import (
     REVIEW_ROWS,
     Column,
     Format,
+    Row,
 )
 from app.parsing.align import RowReading, Run, align_rows, read_row, row_run
+from app.parsing.displaced import (
+    reviews_in_sequence,
+    row_after_values,
+    row_before_label,
+    rows_in_sequence,
+)
 from app.parsing.model import ParsedCell
-from app.parsing.templates import PROACTIVE_TEMPLATES, REQUEST_TEMPLATES
+from app.parsing.run_tables import (
+    is_glued,
+    read_glued_requests,
+    read_glued_reviews,
+    read_glued_row,
+)
+from app.parsing.templates import PROACTIVE_TEMPLATES, REQUEST_TEMPLATES, RowTemplate
 from app.parsing.tokens import Token
 from app.parsing.values import CellValue
 
@@ -58,9 +71,7 @@ def find_regions(tokens: list[Token]) -> Regions:
         reviews_end = _first(tokens, reviews_start + 1, ("存在的主要问题", "五、")) or end
     proactive = None
     if proactive_start is not None:
-        proactive_end = next(
-            (i for i in (requests_start, reviews_start) if i is not None), end
-        )
+        proactive_end = next((i for i in (requests_start, reviews_start) if i is not None), end)
         proactive = (proactive_start, proactive_end)
     requests = None
     if requests_start is not None:
@@ -114,7 +125,7 @@ def _problems(table: str, row: str, reading: RowReading) -> list[str]:
 def read_proactive(tokens: list[Token], region: tuple[int, int], fmt: Format) -> TableResult:
     result = TableResult()
     window = tokens[region[0] : region[1]]
-    picks = align_rows(PROACTIVE_TEMPLATES, window)
+    picks = _anywhere(PROACTIVE_TEMPLATES, window, align_rows(PROACTIVE_TEMPLATES, window))
     for row in PROACTIVE.rows:
         if fmt not in row.formats:
             continue
@@ -123,10 +134,60 @@ def read_proactive(tokens: list[Token], region: tuple[int, int], fmt: Format) ->
             result.warnings.append(f"proactive: row {row.key} ({row.label_zh}) not found")
             continue
         columns = PROACTIVE.columns_for(row, fmt)
-        reading = read_row(row.key, row_run(window, index, len(window)), columns, total_last=False)
+        run = row_run(window, index, len(window))
+        before = _values_before(window, index, picks, len(columns))
+        if is_glued(run):
+            reading = read_glued_row(row.key, run, columns)
+        elif not run.cells and before is not None:
+            reading = _inferred(read_row(row.key, before, columns, total_last=False))
+        else:
+            reading = read_row(row.key, run, columns, total_last=False)
         result.cells.extend(_cells("proactive", row.key, reading))
         result.warnings.extend(_problems("proactive", row.key, reading))
     return result
+
+
+def _values_before(
+    window: list[Token], index: int, picks: dict[str, int], width: int
+) -> Run | None:
+    """The values just before a row label, when they follow a header rather than another row.
+
+    Plain PDF text prints a one-row block's value before its label:
+    "本年处理决定数量 550 行政许可".
+    """
+    start = index
+    while start > 0 and window[start - 1].kind == "value":
+        start -= 1
+    if index - start != width or start == 0 or start - 1 in picks.values():
+        return None
+    return Run(tuple(window[start:index]), True)
+
+
+def _anywhere(
+    templates: tuple[RowTemplate, ...], window: list[Token], picks: dict[str, int]
+) -> dict[str, int]:
+    """Rows the in-order alignment missed, found wherever their label is printed.
+
+    Table 二's rows have labels no other row shares; a report that prints part of the table
+    again elsewhere (a PDF converted to text and Markdown) still names each row once.
+    """
+    taken = set(picks.values())
+    found = dict(picks)
+    for template in templates:
+        if template.key in found:
+            continue
+        index = next(
+            (
+                i
+                for i, token in enumerate(window)
+                if i not in taken and token.kind == "label" and template.matches(token.folded)
+            ),
+            None,
+        )
+        if index is not None:
+            found[template.key] = index
+            taken.add(index)
+    return found
 
 
 def read_requests(tokens: list[Token], region: tuple[int, int], fmt: Format) -> TableResult:
@@ -140,40 +201,111 @@ def read_requests(tokens: list[Token], region: tuple[int, int], fmt: Format) -> 
         if k in runs
     )
     single_other = fmt == "2021" and not has_sub_rows
-    for row in REQUESTS.rows:
-        if fmt not in row.formats or (fmt == "2021" and _skip_2021(row.key, single_other)):
-            continue
-        run = runs.get(row.key)
-        if run is None:
+    rows = REQUESTS.printed_rows(fmt, single_other=single_other)
+    readings: dict[str, RowReading] = {}
+    if any(is_glued(run) for run in runs.values()):
+        readings, notes = read_glued_requests(rows, runs, REQUESTS.columns)
+        result.warnings.extend(notes)
+    else:
+        for row in REQUESTS.rows:
+            if row.key in runs:
+                readings[row.key] = read_row(
+                    row.key, runs[row.key], REQUESTS.columns, total_last=True
+                )
+        variants = [rows]
+        if fmt == "2021":
+            variants.append(REQUESTS.printed_rows(fmt, single_other=not single_other))
+        rows, displaced = _displaced_rows(window, picks, runs, variants, readings)
+        readings.update(displaced)
+    for row in rows:
+        reading = readings.get(row.key)
+        if reading is None:
             result.warnings.append(f"requests: row {row.key} ({row.label_zh}) not found")
             continue
-        reading = read_row(row.key, run, REQUESTS.columns, total_last=True)
         result.cells.extend(_cells("requests", row.key, reading))
         result.warnings.extend(_problems("requests", row.key, reading))
     return result
 
 
-def _skip_2021(key: str, single_other: bool) -> bool:
-    if key == "other":
-        return not single_other
-    return single_other and key.startswith("other_")
+def _displaced_rows(
+    window: list[Token],
+    picks: dict[str, int],
+    runs: dict[str, Run],
+    variants: list[tuple[Row, ...]],
+    readings: dict[str, RowReading],
+) -> tuple[tuple[Row, ...], dict[str, RowReading]]:
+    """Rows recovered from values printed away from their labels (see displaced.py).
+
+    `variants` are the row lists the table may print (the 2021 （六） as one row or three);
+    the first is the one its labels suggest.
+    """
+    rows = variants[0]
+    unread = {
+        row.key
+        for row in rows
+        if row.key not in readings
+        or readings[row.key].warning
+        or not any(v.status == "number" for _, v in readings[row.key].cells.values())
+    }
+    if not unread:
+        return rows, {}
+    for variant in variants:
+        found = rows_in_sequence(window, variant)
+        if found is None:
+            continue
+        recovered = {
+            k: read_row(k, run, REQUESTS.columns, total_last=True) for k, run in found.items()
+        }
+        settled = [k for k in found if k in readings and not readings[k].warning]
+        if all(_same(readings[k], recovered[k]) for k in settled):
+            return variant, {k: _inferred(v) for k, v in recovered.items() if k not in settled}
+    found = row_before_label(window, picks, rows, unread)
+    found.update(row_after_values(window, runs, rows, unread - set(found)))
+    return rows, {
+        k: _inferred(read_row(k, run, REQUESTS.columns, total_last=True))
+        for k, run in found.items()
+    }
+
+
+def _same(left: RowReading, right: RowReading) -> bool:
+    return {k: v.value for k, (_, v) in left.cells.items()} == {
+        k: v.value for k, (_, v) in right.cells.items()
+    }
+
+
+def _inferred(reading: RowReading) -> RowReading:
+    """The same cells, marked as placed by the table's arithmetic rather than by their label."""
+    cells = {
+        key: (raw, replace(value, status="inferred") if value.status == "number" else value)
+        for key, (raw, value) in reading.cells.items()
+    }
+    return RowReading(cells, reading.warning)
 
 
 def read_reviews(tokens: list[Token], region: tuple[int, int]) -> TableResult:
     """Table 四: one printed run of 15 values, in the catalog's row-major order."""
     result = TableResult()
-    runs = _value_runs(tokens[region[0] : region[1]])
+    window = tokens[region[0] : region[1]]
+    runs = _value_runs(window)
     columns = tuple(
         Column(f"{row.key}.{col.key}", col.label_zh, col.label_en, col.kind)
         for row in REVIEW_ROWS
         for col in REVIEW_COLUMNS
     )
-    fitting = [run for run in runs if _REVIEW_VALUES <= len(run.cells) <= _REVIEW_VALUES + 2]
     if not runs:
         result.warnings.append("table 四 (reviews): no values printed")
         return result
-    if len(fitting) != 1:
-        reading = RowReading({c.key: ("", CellValue(None, "unreadable")) for c in columns})
+    glued = [run for run in runs if is_glued(run) and _digit_count(run) >= _REVIEW_VALUES]
+    fitting = [run for run in runs if _REVIEW_VALUES <= len(run.cells) <= _REVIEW_VALUES + 2]
+    if glued and len(glued) == 1:
+        reading = read_glued_reviews(glued[0], columns)
+        if reading.warning:
+            result.warnings.append(f"reviews: {reading.warning}")
+    elif len(fitting) != 1 and (displaced := reviews_in_sequence(window)) is not None:
+        reading = _inferred(read_row("reviews", displaced, columns, total_last=False))
+    elif len(fitting) != 1:
+        printed = " ".join(t.text for run in runs for t in run.cells if t.text)
+        reading = RowReading({c.key: (printed, CellValue(None, "unreadable")) for c in columns})
         result.warnings.append(
             "table 四 (reviews): the 15 values are not printed together; "
             "the table could not be read"
@@ -207,3 +339,7 @@ def _value_runs(window: list[Token]) -> list[Run]:
             runs.append(Run(tuple(current), True))
         current = []
     return runs
+
+
+def _digit_count(run: Run) -> int:
+    return sum(len(token.text) for token in run.cells if token.text.isdigit())

@@ -85,5 +85,25 @@ PROACTIVE_TEMPLATES = (
 ALL_TEMPLATES = REQUEST_TEMPLATES + PROACTIVE_TEMPLATES
 
 
+# Every word some row label needs: text holding none of them cannot end with a row label.
+_ROW_WORDS = re.compile(
+    "|".join(
+        [
+            "本年新收", "上年结转", "予以公开", "部分公开", "国家秘密", "其他法律", "法规禁止",
+            "三安全", "一稳定", "第三方", "内部事务", "过程性", "执法案卷", "查询事项", "不掌握",
+            "另行制作", "没有现成", "仍不明确", "补正后申请", "信访", "举报投诉", "重复申请",
+            "出版物", "大量反复", "确认或重新", "重新出具", "其他", "逾期不补", "无正当理由逾期",
+            "收费通知", "缴纳费用", "总计", "结转下年", "规章", "规范性文件", "行政许可",
+            "行政处罚", "行政强制", "行政事业性收费", "政府集中采购",
+        ]
+    )
+)  # fmt: skip
+
+
+def may_hold_row_label(folded: str) -> bool:
+    return _ROW_WORDS.search(folded) is not None
+
+
+@lru_cache(maxsize=16384)
 def is_row_label(folded: str) -> bool:
     return any(template.matches(folded) for template in ALL_TEMPLATES)

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from app.parsing.glued import glued_pieces, split_row_label
 from app.parsing.normalize import fold
+from app.parsing.templates import is_row_label
 from app.parsing.values import is_value_text
 
 TokenKind = Literal["label", "value", "empty", "break"]
@@ -18,6 +20,8 @@ class Token:
     text: str  # as printed, stripped
     folded: str  # normalize.fold(text) for labels, "" otherwise
     line: int
+    # From a flattened line whose cells ran together: value boundaries are not printed.
+    glued: bool = False
 
 
 _WIDE_GAP = re.compile(r"[ \u3000\u00a0]{2,}")
@@ -34,9 +38,16 @@ def _uses_trailing_pipes(lines: list[str]) -> bool:
 
     Then a line holding a lone pipe is an empty cell; in other layouts it only separates cells.
     """
-    closed = sum(1 for line in lines if line.rstrip().endswith("|") and line.count("|") == 1
-                 and line.strip() != "|")
+    closed = sum(
+        1
+        for line in lines
+        if line.rstrip().endswith("|") and line.count("|") == 1 and line.strip() != "|"
+    )
     return closed >= 3
+
+
+def _is_flattened(line: str) -> bool:
+    return len(line) > _FLATTENED_LINE and "\t" not in line and "|" not in line
 
 
 def _split_line(line: str) -> list[str]:
@@ -44,9 +55,29 @@ def _split_line(line: str) -> list[str]:
         return line.split("\t")
     if "|" in line:
         return line.split("|")
-    if len(line) > _FLATTENED_LINE:
-        return _ANY_SPACE.split(line)
     return _WIDE_GAP.split(line)
+
+
+def _flattened_tokens(line: str, number: int) -> list[Token]:
+    """Tokens of a whole report run onto one line: every space and digit run is a boundary."""
+    pieces: list[tuple[str, bool]] = []
+    for chunk in _ANY_SPACE.split(line):
+        if chunk:
+            pieces.extend([(chunk, True)] if is_value_text(chunk) else glued_pieces(chunk))
+    tokens: list[Token] = []
+    for index, (text, is_value) in enumerate(pieces):
+        if is_value:
+            tokens.append(Token("value", text, "", number, glued=True))
+            continue
+        if _RULE_CELL.fullmatch(text):
+            continue
+        header = ""
+        if index + 1 < len(pieces) and pieces[index + 1][1]:
+            header, text = split_row_label(text, is_row_label)
+        if header:
+            tokens.append(Token("label", header, fold(header), number, glued=True))
+        tokens.append(Token("label", text, fold(text), number, glued=True))
+    return tokens
 
 
 def _cell_tokens(cell: str, line: int) -> list[Token]:
@@ -79,6 +110,9 @@ def tokenize(lines: list[str]) -> list[Token]:
                     tokens.append(Token("empty", "", "", number))
             else:
                 tokens.append(Token("break", line, "", number))
+            continue
+        if _is_flattened(line):
+            tokens.extend(_flattened_tokens(line, number))
             continue
         cells = [cell.strip() for cell in _split_line(line)]
         while cells and not cells[-1]:
