@@ -15,7 +15,7 @@ from app.catalog import (
 )
 from app.parsing.align import RowReading, Run, align_rows, read_row, row_run
 from app.parsing.displaced import (
-    reviews_in_sequence,
+    reviews_from_runs,
     row_after_values,
     row_before_label,
     rows_in_sequence,
@@ -29,7 +29,7 @@ from app.parsing.run_tables import (
 )
 from app.parsing.templates import PROACTIVE_TEMPLATES, REQUEST_TEMPLATES, RowTemplate
 from app.parsing.tokens import Token
-from app.parsing.values import CellValue
+from app.parsing.values import CellValue, read_value
 
 _FORMAT_2019_HEADERS = ("新制作", "新公开数量", "上一年项目", "采购项目", "采购总金额")
 _FORMAT_2021_HEADERS = ("制发件数", "废止件数", "现行有效", "本年处理决定", "收费金额")
@@ -301,8 +301,10 @@ def read_reviews(tokens: list[Token], region: tuple[int, int]) -> TableResult:
         reading = read_glued_reviews(glued[0], columns)
         if reading.warning:
             result.warnings.append(f"reviews: {reading.warning}")
-    elif len(fitting) != 1 and (displaced := reviews_in_sequence(window)) is not None:
-        reading = _inferred(read_row("reviews", displaced, columns, total_last=False))
+    elif len(fitting) != 1 and (placed := reviews_from_runs(window)) is not None:
+        reading = _placed_reviews(placed, columns, runs)
+        if reading.warning:
+            result.warnings.append(f"reviews: {reading.warning}")
     elif len(fitting) != 1:
         printed = " ".join(t.text for run in runs for t in run.cells if t.text)
         reading = RowReading({c.key: (printed, CellValue(None, "unreadable")) for c in columns})
@@ -322,6 +324,28 @@ def read_reviews(tokens: list[Token], region: tuple[int, int]) -> TableResult:
         if value.problem:
             result.warnings.append(f"reviews.{key}: {value.problem}")
     return result
+
+
+def _placed_reviews(
+    placed: list[Token | None], columns: tuple[Column, ...], runs: list[Run]
+) -> RowReading:
+    """Cells every reading of the out-of-order runs agrees on; the rest unreadable."""
+    printed = " ".join(t.text for run in runs for t in run.cells if t.text)
+    cells: dict[str, tuple[str, CellValue]] = {}
+    for column, token in zip(columns, placed, strict=True):
+        if token is None:
+            cells[column.key] = (printed, CellValue(None, "unreadable"))
+        else:
+            value = read_value(token.text, column.kind)
+            status = "inferred" if value.status == "number" else value.status
+            cells[column.key] = (token.text, replace(value, status=status))
+    unsure = sum(token is None for token in placed)
+    warning = (
+        f"table 四's values are printed out of order; {unsure} of 15 could not be placed"
+        if unsure
+        else None
+    )
+    return RowReading(cells, warning)
 
 
 def _value_runs(window: list[Token]) -> list[Run]:

@@ -50,6 +50,8 @@ class _Lines:
         self._pending.append(text)
 
     def end_line(self) -> None:
+        if not self._pending:
+            return
         line = clean_inline("".join(self._pending))
         self._pending.clear()
         if line:
@@ -71,8 +73,10 @@ class _CellText:
         self._pending.append(text)
 
     def end_line(self) -> None:
-        self._fragments.append(clean_cell("".join(self._pending)))
-        self._pending.clear()
+        # An empty fragment joins as nothing (join_fragments skips it).
+        if self._pending:
+            self._fragments.append(clean_cell("".join(self._pending)))
+            self._pending.clear()
 
     def add_block_lines(self, lines: list[str]) -> None:
         self.end_line()
@@ -114,57 +118,99 @@ def _parse(html: str) -> etree._Element:
     return root
 
 
+# Pages repeat the same few tag names, styles and class names thousands of times (Word exports
+# style every span): each distinct string is judged once per process.
+_TAG_NAMES: dict[str, str] = {}
+_HIDING_STYLES: dict[str, bool] = {}
+_CHROME_NAMES: dict[str, bool] = {}
+
+
 def _tag(element: etree._Element) -> str | None:
     tag = element.tag
     if not isinstance(tag, str):
         return None  # comments and processing instructions
-    return tag.rsplit(":", 1)[-1].lower()
+    name = _TAG_NAMES.get(tag)
+    if name is None:
+        name = _TAG_NAMES[tag] = tag.rsplit(":", 1)[-1].lower()
+    return name
+
+
+def _hides(style: str) -> bool:
+    hides = _HIDING_STYLES.get(style)
+    if hides is None:
+        squeezed = style.replace(" ", "").lower()
+        hides = _HIDING_STYLES[style] = (
+            "display:none" in squeezed or "visibility:hidden" in squeezed
+        )
+    return hides
 
 
 def _is_hidden(element: etree._Element) -> bool:
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
-    style = (element.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or "visibility:hidden" in style
+    style = element.get("style")
+    return style is not None and _hides(style)
+
+
+def _chrome_name(names: str) -> bool:
+    chrome = _CHROME_NAMES.get(names)
+    if chrome is None:
+        chrome = _CHROME_NAMES[names] = any(
+            _CHROME_NAME.match(token) for token in _NAME_SEPARATORS.split(names.lower())
+        )
+    return chrome
 
 
 def _is_chrome(element: etree._Element) -> bool:
-    names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-    if not any(_CHROME_NAME.match(token) for token in _NAME_SEPARATORS.split(names)):
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    if names == " " or not _chrome_name(names):
         return False
     # A CMS may put its content inside a wrapper with such a name; a table means content.
     return not any(True for _ in element.iterdescendants("table"))
 
 
+_OPEN, _CLOSE_BLOCK, _CLOSE_INLINE = 0, 1, 2
+
+
 def _walk(start: etree._Element, sink: _Lines | _CellText) -> None:
-    """Depth-first over the tree with an explicit stack, so deep nesting cannot overflow."""
-    stack: list[tuple[etree._Element, bool]] = [(start, False)]
+    """Depth-first over the tree with an explicit stack, so deep nesting cannot overflow.
+
+    A closing entry carries what the element's end needs (a line break, its tail), so no element
+    is looked at twice and inline elements without a tail need no closing entry at all.
+    """
+    stack: list[tuple[etree._Element, int, str | None]] = [(start, _OPEN, None)]
+    blocks, skipped = _BLOCKS, _SKIPPED
     while stack:
-        element, closing = stack.pop()
-        tag = _tag(element)
-        if closing:
-            if tag in _BLOCKS:
+        element, state, tail = stack.pop()
+        if state != _OPEN:
+            if state == _CLOSE_BLOCK:
                 sink.end_line()
-            if element is not start and element.tail:
-                sink.add_text(element.tail)
+            if tail:
+                sink.add_text(tail)
             continue
-        if tag is None or tag in _SKIPPED or _is_hidden(element) or _is_chrome(element):
-            if element is not start and element.tail:
-                sink.add_text(element.tail)
+        tag = _tag(element)
+        tail = element.tail if element is not start else None
+        if tag is None or tag in skipped or _is_hidden(element) or _is_chrome(element):
+            if tail:
+                sink.add_text(tail)
             continue
+        is_block = tag in blocks
         if tag == "br":
             sink.end_line()
         elif tag == "table" and not _has_nested_table(element):
             sink.add_block_lines(_table_lines(element))
-            if element is not start and element.tail:
-                sink.add_text(element.tail)
+            if tail:
+                sink.add_text(tail)
             continue
-        elif tag in _BLOCKS:
+        elif is_block:
             sink.end_line()
         if element.text:
             sink.add_text(element.text)
-        stack.append((element, True))
-        stack.extend((child, False) for child in reversed(element))
+        if is_block:
+            stack.append((element, _CLOSE_BLOCK, tail))
+        elif tail:
+            stack.append((element, _CLOSE_INLINE, tail))
+        stack.extend((child, _OPEN, None) for child in reversed(element))
 
 
 def _has_nested_table(table: etree._Element) -> bool:
