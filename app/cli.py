@@ -6,23 +6,11 @@ import argparse
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-from tqdm import tqdm
-
-from app.errors import ApiError
-from app.parsing.document import media_type_for
+from app.bulk import Outcome, default_workers, ingest_paths
 
 SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".shtml", ".pdf", ".docx")
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    path: Path
-    status: str  # stored, unchanged, failed
-    detail: str
 
 
 def find_documents(paths: Sequence[str]) -> Iterator[Path]:
@@ -37,30 +25,11 @@ def find_documents(paths: Sequence[str]) -> Iterator[Path]:
             yield path
 
 
-def ingest_path(session: Session, path: Path, region: str | None) -> Outcome:
-    from app.ingest import ingest_document
-
-    media_type = media_type_for(path.name, None)
-    if media_type is None:
-        return Outcome(path, "failed", "unknown file type (expected .txt .md .html .pdf .docx)")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return Outcome(path, "failed", f"cannot read: {exc.strerror or exc}")
-    try:
-        result = ingest_document(
-            session, data, media_type, filename=path.name, region_code=region
-        )
-        report_id = result.report.id
-        session.commit()
-    except ApiError as exc:
-        session.rollback()
-        return Outcome(path, "failed", exc.message)
-    except Exception as exc:
-        session.rollback()
-        return Outcome(path, "failed", f"{type(exc).__name__}: {exc}")
-    status = "stored" if result.created else "unchanged"
-    return Outcome(path, status, f"report {report_id}")
+def positive_int(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, not {text}")
+    return number
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -70,16 +39,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not documents:
         print("no documents found", file=sys.stderr)
         return 1
-    outcomes: list[Outcome] = []
-    factory = get_sessionmaker()
     show_bar = not args.quiet and sys.stderr.isatty()
-    with factory() as session:
-        for path in tqdm(documents, unit="doc", disable=not show_bar):
-            outcome = ingest_path(session, path, args.region)
-            outcomes.append(outcome)
-            if args.verbose:
-                print(f"{outcome.status:9} {path}  {outcome.detail}")
-            session.expunge_all()
+    outcomes: list[Outcome] = ingest_paths(
+        get_sessionmaker(), documents, region=args.region, workers=args.workers, progress=show_bar
+    )
+    if args.verbose:
+        for outcome in outcomes:
+            print(f"{outcome.status:9} {outcome.path}  {outcome.detail}")
     counts = Counter(o.status for o in outcomes)
     print(
         f"{counts['stored']} stored, {counts['unchanged']} unchanged, "
@@ -131,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--region", help="GB/T 2260 code to place new agencies under")
     ingest.add_argument("-v", "--verbose", action="store_true", help="one line per document")
     ingest.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ingest.add_argument(
+        "--workers",
+        type=positive_int,
+        default=default_workers(),
+        metavar="N",
+        help="processes parsing documents (default: the CPU count, at most 4)",
+    )
     ingest.set_defaults(run=cmd_ingest)
 
     synth = commands.add_parser(

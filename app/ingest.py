@@ -25,6 +25,7 @@ from app.parsing import ParsedReport, ParseError
 from app.parsing.document import UnsupportedMediaType as UnsupportedContent
 from app.parsing.document import parse_document
 from app.regions.placing import agency_kind, place_agency
+from app.rollup import refresh_rollups_for_agency
 
 # Bump when parsing changes what is stored, so old reports can be found and parsed again.
 PARSER_VERSION = "1"
@@ -120,8 +121,15 @@ def store_parsed(
     filename: str | None = None,
     region_code: str | None = None,
     synthetic: bool = False,
+    checks: list[CheckResult] | None = None,
+    refresh_rollups: bool = True,
 ) -> IngestResult:
-    """Store a document already parsed (possibly in another process) as a new report."""
+    """Store a document already parsed (possibly in another process) as a new report.
+
+    `checks` are the report's check results when they were run beside the parse. A caller
+    storing many documents in one transaction may pass `refresh_rollups=False` and refresh
+    the rollups of every agency it touched once, before it commits.
+    """
     digest = sha256_hex(data)
     assert parsed.agency is not None and parsed.year is not None
     if region_code is not None and session.get(Region, region_code) is None:
@@ -136,7 +144,7 @@ def store_parsed(
     )
     session.add(document)
     revision = _next_revision(session, agency.id, parsed.year)
-    results = run_checks(parsed.cells, parsed.format)
+    results = run_checks(parsed.cells, parsed.format) if checks is None else checks
     summary = summarize(results)
     report = Report(
         agency=agency,
@@ -166,6 +174,10 @@ def store_parsed(
     session.add(report)
     session.flush()
     _store_children(session, report.id, parsed, results)
+    # Counts the new report, stops counting the revision it supersedes, and follows the agency
+    # if an explicit region just moved it.
+    if refresh_rollups:
+        refresh_rollups_for_agency(session, agency.id)
     bump_data_version(session)
     return IngestResult(report, created=True)
 
@@ -263,7 +275,7 @@ def _store_children(
     session: Session, report_id: int, parsed: ParsedReport, results: list[CheckResult]
 ) -> None:
     if parsed.sections:
-        session.execute(
+        session.connection().execute(
             insert(Section),
             [
                 {
@@ -277,7 +289,7 @@ def _store_children(
             ],
         )
     if parsed.cells:
-        session.execute(
+        session.connection().execute(
             insert(Cell),
             [
                 {
@@ -294,7 +306,7 @@ def _store_children(
             ],
         )
     if results:
-        session.execute(
+        session.connection().execute(
             insert(ReportCheck),
             [
                 {

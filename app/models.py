@@ -141,6 +141,11 @@ class Cell(Base):
     decimal of up to 15 significant digits round-trips."""
 
     __tablename__ = "cell"
+    # Reading one key across every report (ranking agencies, grouping by agency) is a range
+    # scan of this index; `value` makes it covering.
+    __table_args__ = (
+        Index("ix_cell_key", "table_key", "row_key", "col_key", "report_id", "value"),
+    )
 
     report_id: Mapped[int] = mapped_column(
         ForeignKey("report.id", ondelete="CASCADE"), primary_key=True
@@ -184,3 +189,77 @@ class DataVersion(Base):
 
 def bump_data_version(session: Session) -> None:
     session.execute(update(DataVersion).values(version=DataVersion.version + 1))
+
+
+# Rollups: sums kept current on every write so that stats answer without reading every cell.
+# Codes that do not apply (no city above a county under a province, an unplaced agency) are
+# stored as "" rather than NULL so they can take part in the primary keys.
+
+ROLLUP_GRAINS = ("county", "city", "province", "country")
+
+
+class RollupReport(Base):
+    """A current report as the rollups count it: the placement it was counted under.
+
+    Keeping what was counted lets a later write subtract exactly that, even after the agency
+    has moved or changed kind.
+    """
+
+    __tablename__ = "rollup_report"
+    __table_args__ = (Index("ix_rollup_report_agency_id_year", "agency_id", "year"),)
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("report.id", ondelete="CASCADE"), primary_key=True
+    )
+    agency_id: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(SmallInteger)
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    format: Mapped[str] = mapped_column(String(4))
+    agency_kind: Mapped[str] = mapped_column(String(32))
+    province_code: Mapped[str] = mapped_column(String(12))
+    city_code: Mapped[str] = mapped_column(String(12))
+    county_code: Mapped[str] = mapped_column(String(12))
+    has_failures: Mapped[bool] = mapped_column(Boolean)
+
+
+class CellRollup(Base):
+    """Per metric, the sum of its values over current reports, at four geographic grains.
+
+    `grain` says which codes are kept: "county" keeps the agency's full placement, "city" drops
+    the county, "province" keeps only the province, "country" none. Ratio metrics store their
+    numerator in `value_sum` and denominator in `denominator_sum`, over complete reports only.
+    """
+
+    __tablename__ = "cell_rollup"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    metric: Mapped[str] = mapped_column(String(96), primary_key=True)
+    grain: Mapped[str] = mapped_column(String(8), primary_key=True)
+    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    city_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    county_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    agency_kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    format: Mapped[str] = mapped_column(String(4), primary_key=True)
+    value_sum: Mapped[float] = mapped_column(Double)
+    denominator_sum: Mapped[float | None] = mapped_column(Double, default=None)
+    reports_with_value: Mapped[int] = mapped_column(Integer)
+
+
+class ReportRollup(Base):
+    """How many current reports, and how many with failing checks, per group and grain."""
+
+    __tablename__ = "report_rollup"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    grain: Mapped[str] = mapped_column(String(8), primary_key=True)
+    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    city_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    county_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    agency_kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    format: Mapped[str] = mapped_column(String(4), primary_key=True)
+    reports: Mapped[int] = mapped_column(Integer)
+    reports_failing: Mapped[int] = mapped_column(Integer)

@@ -320,3 +320,221 @@ class Health(BaseModel):
     status: Literal["ok"]
     database: str
     reports: int
+
+
+# Stats: aggregation across regions and years.
+
+StatsValue = int | float | None
+
+
+class RegionName(BaseModel):
+    code: str = Field(examples=["230811"])
+    name: str = Field(examples=["前进区"])
+
+
+class AgencyName(BaseModel):
+    id: int
+    name: str = Field(examples=["佳木斯市前进区人民政府"])
+
+
+class StatsGroup(BaseModel):
+    """One group. Only the keys named in `group_by` appear; a region key that is null holds
+    agencies not placed at that level (unplaced, or placed above it)."""
+
+    year: int | None = None
+    province: RegionName | None = None
+    city: RegionName | None = None
+    county: RegionName | None = None
+    agency: AgencyName | None = None
+    agency_kind: str | None = None
+    format: Literal["2019", "2021"] | None = None
+    values: dict[str, StatsValue] = Field(
+        description="Per metric: the sum over reports that gave a number, or the ratio of sums; "
+        "null when no report gave one or a ratio's denominator is 0."
+    )
+    reports: int = Field(description="Current reports in the group.")
+    missing: dict[str, int] = Field(
+        description="Per metric: reports whose format has the metric but that gave no number "
+        "for it (blank, not applicable, unreadable or not printed); for a ratio, reports "
+        "lacking any of its components."
+    )
+    previous: dict[str, StatsValue] | None = Field(
+        default=None, description="With compare=previous_year: the same group a year earlier."
+    )
+    change: dict[str, StatsValue] | None = Field(
+        default=None, description="With compare=previous_year: value − previous."
+    )
+    change_pct: dict[str, StatsValue] | None = Field(
+        default=None,
+        description="With compare=previous_year: 100 × change / previous; null when previous "
+        "is null or 0.",
+    )
+
+
+class StatsTotals(BaseModel):
+    values: dict[str, StatsValue]
+    reports: int
+    missing: dict[str, int]
+
+
+class StatsAggregate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "year": 2020,
+                            "county": {"code": "230803", "name": "向阳区"},
+                            "values": {"requests.new.total": 123, "disclosure_rate": 0.61},
+                            "reports": 17,
+                            "missing": {"requests.new.total": 1, "disclosure_rate": 2},
+                        },
+                        {
+                            "year": 2020,
+                            "county": {"code": "230804", "name": "前进区"},
+                            "values": {"requests.new.total": 88, "disclosure_rate": 0.57},
+                            "reports": 12,
+                            "missing": {"requests.new.total": 0, "disclosure_rate": 0},
+                        },
+                    ],
+                    "total": 2,
+                    "limit": 100,
+                    "offset": 0,
+                    "metrics": ["requests.new.total", "disclosure_rate"],
+                    "group_by": ["year", "county"],
+                    "totals": {
+                        "values": {"requests.new.total": 211, "disclosure_rate": 0.594},
+                        "reports": 29,
+                        "missing": {"requests.new.total": 1, "disclosure_rate": 2},
+                    },
+                }
+            ]
+        }
+    )
+
+    items: list[StatsGroup]
+    total: int = Field(description="How many groups there are, across all pages.")
+    limit: int
+    offset: int
+    metrics: list[str]
+    group_by: list[str]
+    totals: StatsTotals = Field(description="Over every group, not only this page.")
+
+
+class RankItem(BaseModel):
+    rank: int = Field(examples=[1])
+    agency: AgencyName | None = Field(default=None, description="With by=agency.")
+    region: RegionName | None = Field(default=None, description="With by=province|city|county.")
+    value: int | float
+    reports: int
+    missing: int
+
+
+class StatsRank(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "rank": 1,
+                            "region": {"code": "230803", "name": "向阳区"},
+                            "value": 123,
+                            "reports": 17,
+                            "missing": 1,
+                        }
+                    ],
+                    "total": 7,
+                    "metric": "requests.new.total",
+                    "year": 2020,
+                    "by": "county",
+                    "order": "desc",
+                }
+            ]
+        }
+    )
+
+    items: list[RankItem]
+    total: int = Field(description="How many agencies or regions have a value to rank.")
+    metric: str
+    year: int
+    by: Literal["agency", "province", "city", "county"]
+    order: Literal["desc", "asc"]
+
+
+class CoverageItem(BaseModel):
+    region: RegionName | None = Field(
+        description="Null: agencies not placed at this level (unplaced, or placed above it)."
+    )
+    year: int
+    agencies: int = Field(description="Agencies known in the region (for every year alike).")
+    reports: int = Field(description="Current reports for the year.")
+    reports_failing: int = Field(description="Of those, reports with a failing check.")
+
+
+class StatsCoverage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "region": {"code": "230803", "name": "向阳区"},
+                            "year": 2020,
+                            "agencies": 21,
+                            "reports": 17,
+                            "reports_failing": 2,
+                        }
+                    ],
+                    "total": 1,
+                    "limit": 100,
+                    "offset": 0,
+                    "level": "county",
+                }
+            ]
+        }
+    )
+
+    items: list[CoverageItem]
+    total: int
+    limit: int
+    offset: int
+    level: Literal["province", "city", "county"]
+
+
+class StatsKey(BaseModel):
+    key: str = Field(examples=["requests.new.total"])
+    kind: Literal["cell", "ratio"]
+    formats: list[Literal["2019", "2021"]] = Field(description="Report formats that have it.")
+    years: dict[str, list[int]] = Field(
+        description="Per format, the years in which at least one current report gives a "
+        "value; empty when no data has it yet.",
+        examples=[{"2019": [2019, 2020], "2021": [2021, 2022]}],
+    )
+    reports: int = Field(description="Current reports that give a value, all years together.")
+    description: str | None = Field(default=None, description="How a ratio is computed.")
+
+
+class StatsKeyList(BaseModel):
+    items: list[StatsKey]
+    total: int
+
+
+class AgencyPatch(BaseModel):
+    """Fields to set; those left out stay as they are."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"region_code": "230804", "kind": "people_government"}]},
+    )
+
+    region_code: str | None = Field(
+        default=None,
+        pattern=r"^\d{6}$",
+        description="A GB/T 2260 code from /regions; null removes the placement.",
+    )
+    kind: (
+        Literal["people_government", "government_office", "department", "township_street", "other"]
+        | None
+    ) = None

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.api.deps import REPORT_LOAD, SessionDep
+from app.api.deps import REPORT_LOAD, SessionDep, WriteAccess
 from app.api.regions import region_and_descendants
 from app.api.serialize import agency_out, report_out
-from app.errors import NotFound, error_responses
-from app.models import Agency, Report
-from app.schemas import AgencyOut, Page, ReportOut
+from app.errors import NotFound, Unprocessable, error_responses
+from app.models import Agency, Region, Report, bump_data_version
+from app.rollup import refresh_rollups_for_agency
+from app.schemas import AgencyOut, AgencyPatch, Page, ReportOut
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
 
@@ -115,3 +116,31 @@ def get_agency_report(
     if report is None:
         raise NotFound(f"agency {agency.id} has no report for {year}")
     return report_out(report)
+
+
+@router.patch(
+    "/{agency_id}",
+    summary="Place an agency in a region or correct its kind",
+    description="Sets `region_code` (a code from `/regions`; null removes the placement) "
+    "and/or `kind`; fields left out stay as they are. The agency's reports follow at once: "
+    "stats by region and kind count them under the new values. Needs an API key.",
+    response_model=AgencyOut,
+    dependencies=[WriteAccess],
+    responses=error_responses(400, 401, 404, 422),
+)
+def patch_agency(agency: AgencyDep, session: SessionDep, patch: AgencyPatch) -> AgencyOut:
+    given = patch.model_fields_set
+    if "region_code" in given:
+        code = patch.region_code
+        if code is not None and session.get(Region, code) is None:
+            raise Unprocessable(f"region {code!r} is not a known GB/T 2260 code")
+        agency.region_code = code
+        agency.region_candidates = [] if code is not None else agency.region_candidates
+    if "kind" in given:
+        agency.kind = patch.kind
+    refresh_rollups_for_agency(session, agency.id)
+    bump_data_version(session)
+    session.commit()
+    session.expire(agency)  # reload the region relationship the new code points to
+    refreshed = valid_agency(session, agency.id)
+    return agency_out(refreshed, _years_by_agency(session, [agency.id])[agency.id])

@@ -1,7 +1,570 @@
-"""Aggregation across regions and years."""
+"""Aggregation across regions and years: sums and rates, rankings, coverage, keys with data."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import csv
+import io
+from dataclasses import replace
+from typing import Annotated, Any, Literal, cast
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app.api.deps import SessionDep
+from app.errors import Unprocessable, error_responses
+from app.rollup import RATIOS
+from app.schemas import (
+    AgencyName,
+    CoverageItem,
+    RankItem,
+    RegionName,
+    StatsAggregate,
+    StatsCoverage,
+    StatsGroup,
+    StatsKey,
+    StatsKeyList,
+    StatsRank,
+    StatsTotals,
+    StatsValue,
+)
+from app.stats import (
+    GEOGRAPHIC,
+    GROUP_KEYS,
+    METRIC_FORMATS,
+    GroupKey,
+    GroupSums,
+    RegionLevel,
+    StatsFilter,
+    agency_names,
+    coverage,
+    group_sums,
+    key_years,
+    region_names,
+    region_scope,
+    totals,
+)
 
 router = APIRouter(prefix="/stats", tags=["stats"])
+
+MAX_METRICS = 20
+_GROUP_PATTERN = "^({0})(,({0}))*$".format("|".join(GROUP_KEYS))
+_RATIO_NOTES = "\n".join(f"* `{r.name}`: {r.description}" for r in RATIOS.values())
+
+CSV_NOTE = (
+    "Answers in CSV with `output=csv` or `Accept: text/csv` (UTF-8 with a byte-order mark, "
+    "so spreadsheet programs show the Chinese): one row per group."
+)
+_CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON, or CSV when asked for",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+Output = Annotated[
+    Literal["json", "csv"] | None,
+    Query(description="`csv` for a spreadsheet; `Accept: text/csv` does the same."),
+]
+Year = Annotated[int | None, Query(ge=1990, le=2100, description="One year.")]
+YearFrom = Annotated[int | None, Query(ge=1990, le=2100, description="First year (inclusive).")]
+YearTo = Annotated[int | None, Query(ge=1990, le=2100, description="Last year (inclusive).")]
+RegionCode = Annotated[
+    str | None,
+    Query(
+        pattern=r"^\d{6}$",
+        description="A region code; everything under it is included.",
+        examples=["230800"],
+    ),
+]
+IncludeSynthetic = Annotated[
+    bool,
+    Query(description="Also count synthetic reports (`gkstats synth`); never mixed in otherwise."),
+]
+AgencyKindParam = Annotated[
+    Literal["people_government", "government_office", "department", "township_street", "other"]
+    | None,
+    Query(description="Only agencies of this kind."),
+]
+FormatParam = Annotated[
+    Literal["2019", "2021"] | None, Query(description="Only reports printed in this format.")
+]
+Limit = Annotated[int, Query(ge=1, le=1000, description="Groups per page (at most 1000).")]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Groups to skip.")]
+
+
+def scope_filter(
+    session: SessionDep,
+    region: RegionCode = None,
+    agency_id: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="Only this agency's reports.")
+    ] = None,
+    agency_kind: AgencyKindParam = None,
+    format: FormatParam = None,
+    include_synthetic: IncludeSynthetic = False,
+) -> StatsFilter:
+    scope = None
+    if region is not None:
+        scope = region_scope(session, region)
+        if scope is None:
+            raise Unprocessable(f"region {region!r} is not a known code; see /api/v1/regions")
+    return StatsFilter(
+        region=scope,
+        agency_id=agency_id,
+        agency_kind=agency_kind,
+        format=format,
+        include_synthetic=include_synthetic,
+    )
+
+
+ScopeDep = Annotated[StatsFilter, Depends(scope_filter)]
+
+
+def with_years(
+    scope: StatsFilter, year: int | None, year_from: int | None, year_to: int | None
+) -> StatsFilter:
+    if year is not None and (year_from is not None or year_to is not None):
+        raise Unprocessable("give either `year` or `year_from`/`year_to`, not both")
+    if year is not None:
+        year_from = year_to = year
+    return replace(scope, year_from=year_from, year_to=year_to)
+
+
+def stats_filter(
+    scope: ScopeDep, year: Year = None, year_from: YearFrom = None, year_to: YearTo = None
+) -> StatsFilter:
+    return with_years(scope, year, year_from, year_to)
+
+
+FilterDep = Annotated[StatsFilter, Depends(stats_filter)]
+
+
+def _metrics(raw: list[str]) -> list[str]:
+    names = list(dict.fromkeys(m.strip() for part in raw for m in part.split(",") if m.strip()))
+    if not names:
+        raise Unprocessable("name at least one metric")
+    if len(names) > MAX_METRICS:
+        raise Unprocessable(f"at most {MAX_METRICS} metrics per call; {len(names)} were given")
+    unknown = [m for m in names if m not in METRIC_FORMATS]
+    if unknown:
+        raise Unprocessable(
+            f"unknown metric {unknown[0]!r}: use a table.row.col key from /api/v1/stats/keys "
+            f"or one of {', '.join(RATIOS)}"
+        )
+    return names
+
+
+def _wants_csv(request: Request, output: str | None) -> bool:
+    if output is not None:
+        return output == "csv"
+    return "text/csv" in request.headers.get("accept", "")
+
+
+def _csv_response(header: list[str], rows: list[list[Any]], name: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+def _number(metric: str, value: float | None) -> StatsValue:
+    """Counts as integers, amounts rounded to 6 decimals: this hides the float residue of sums
+    kept current by adding and subtracting. Rates as computed."""
+    if value is None or metric in RATIOS:
+        return value
+    if abs(value - round(value)) < 1e-6:
+        return round(value)
+    return round(value, 6)
+
+
+def _change(current: StatsValue, previous: StatsValue) -> tuple[StatsValue, StatsValue]:
+    if current is None or previous is None:
+        return None, None
+    change: int | float = current - previous
+    if isinstance(change, float):
+        change = round(change, 9)
+    pct = 100 * change / previous if previous else None
+    return change, pct
+
+
+AGGREGATE_DESCRIPTION = f"""
+Sums of cells, and rates, over the current reports of agencies, grouped by any of `year`,
+`province`, `city`, `county`, `agency`, `agency_kind` and `format`, for example new requests and
+the disclosure rate per district of 佳木斯市 per year:
+`?metric=requests.new.total&metric=disclosure_rate&group_by=year,county&region=230800`.
+
+**Values.** A metric is a `table.row.col` key (see `/api/v1/stats/keys`) or a rate:
+
+{_RATIO_NOTES}
+
+A blank, not applicable or unreadable cell never counts as 0: the sum is over the reports that
+gave a number, and `missing` says how many reports of a format that has the key did not. A rate
+is a ratio of sums (never an average of rates) over the reports where **every** component cell
+is readable; the others count as missing. A rate is null when its denominator sums to 0.
+Keys printed in both formats (2019 and 2021) sum across the change of format; keys of one format
+are served under their own names.
+
+**Groups.** A group is listed when at least one current report falls in it (use
+`/api/v1/stats/coverage` to see regions without reports). With a geographic `group_by`, agencies
+not placed in a region, or placed above the level grouped on (a 市 agency grouped by county, a
+district of a municipality grouped by city), fall in a group whose region is null. Only the
+newest revision of a report counts; synthetic reports only with `include_synthetic=true`.
+
+`compare=previous_year` (needs `year` in `group_by`) adds each group's value a year earlier, the
+change and the percentage change. At most {MAX_METRICS} metrics per call and 1000 groups per
+page; more is a 422. {CSV_NOTE} Columns: the group keys (code and name for regions, id and name
+for agencies), `reports`, then per metric its value and `<metric>.missing`.
+"""
+
+
+@router.get(
+    "/aggregate",
+    summary="Sum cells and rates by year, region, agency, kind or format",
+    description=AGGREGATE_DESCRIPTION,
+    response_model=StatsAggregate,
+    response_model_exclude_unset=True,
+    responses={**_CSV_RESPONSE, **error_responses(422)},
+)
+def aggregate(
+    request: Request,
+    session: SessionDep,
+    filters: FilterDep,
+    metric: Annotated[
+        list[str],
+        Query(
+            description="Repeatable: `table.row.col` keys or rates, e.g. `requests.new.total`, "
+            "`disclosure_rate`.",
+            examples=[["requests.new.total", "disclosure_rate"]],
+        ),
+    ],
+    group_by: Annotated[
+        str | None,
+        Query(
+            pattern=_GROUP_PATTERN,
+            description="Comma-separated: " + ", ".join(GROUP_KEYS) + ". None: one group.",
+            examples=["year,county"],
+        ),
+    ] = None,
+    compare: Annotated[
+        Literal["previous_year"] | None,
+        Query(description="`previous_year` adds the prior year's value and the change."),
+    ] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    output: Output = None,
+) -> StatsAggregate | Response:
+    metrics = _metrics(metric)
+    keys = cast(list[GroupKey], list(dict.fromkeys(group_by.split(",")))) if group_by else []
+    if compare is not None and "year" not in keys:
+        raise Unprocessable("compare=previous_year needs `year` in group_by")
+    query_filters = filters
+    if compare is not None and filters.year_from is not None:
+        query_filters = replace(filters, year_from=filters.year_from - 1)
+    groups = group_sums(session, metrics, keys, query_filters)
+    year_at = keys.index("year") if "year" in keys else -1
+    by_key = {g.key: g for g in groups}
+    if query_filters is not filters:
+        groups = [g for g in groups if g.key[year_at] >= (filters.year_from or 0)]
+    page = groups[offset : offset + limit]
+    names = region_names(
+        session, (v for g in page for k, v in zip(keys, g.key, strict=True) if k in GEOGRAPHIC)
+    )
+    agencies = agency_names(
+        session, (v for g in page for k, v in zip(keys, g.key, strict=True) if k == "agency")
+    )
+    items = []
+    for group in page:
+        previous = None
+        if compare is not None:
+            earlier = list(group.key)
+            earlier[year_at] -= 1
+            previous = by_key.get(tuple(earlier)) or GroupSums(tuple(earlier))
+        items.append(_group_out(group, keys, metrics, names, agencies, previous))
+    all_groups = totals(groups)
+    answer = StatsAggregate(
+        items=items,
+        total=len(groups),
+        limit=limit,
+        offset=offset,
+        metrics=metrics,
+        group_by=list(keys),
+        totals=StatsTotals(
+            values={m: _number(m, all_groups.value(m)) for m in metrics},
+            reports=all_groups.reports,
+            missing={m: all_groups.missing(m) for m in metrics},
+        ),
+    )
+    if _wants_csv(request, output):
+        return _aggregate_csv(answer, keys, metrics, compare is not None)
+    return answer
+
+
+def _group_out(
+    group: GroupSums,
+    keys: list[GroupKey],
+    metrics: list[str],
+    names: dict[str, str],
+    agencies: dict[int, str],
+    previous: GroupSums | None,
+) -> StatsGroup:
+    fields: dict[str, Any] = {}
+    for key, value in zip(keys, group.key, strict=True):
+        if key in GEOGRAPHIC:
+            fields[key] = None if value is None else RegionName(code=value, name=names[value])
+        elif key == "agency":
+            fields[key] = AgencyName(id=value, name=agencies[value])
+        else:
+            fields[key] = value
+    values = {m: _number(m, group.value(m)) for m in metrics}
+    if previous is not None:
+        before = {m: _number(m, previous.value(m)) for m in metrics}
+        changes = {m: _change(values[m], before[m]) for m in metrics}
+        fields["previous"] = before
+        fields["change"] = {m: c[0] for m, c in changes.items()}
+        fields["change_pct"] = {m: c[1] for m, c in changes.items()}
+    return StatsGroup(
+        **fields,
+        values=values,
+        reports=group.reports,
+        missing={m: group.missing(m) for m in metrics},
+    )
+
+
+def _aggregate_csv(
+    answer: StatsAggregate, keys: list[GroupKey], metrics: list[str], compared: bool
+) -> Response:
+    header: list[str] = []
+    for key in keys:
+        if key in GEOGRAPHIC:
+            header += [f"{key}_code", f"{key}_name"]
+        elif key == "agency":
+            header += ["agency_id", "agency_name"]
+        else:
+            header.append(key)
+    header.append("reports")
+    for m in metrics:
+        header += [m, f"{m}.missing"]
+        if compared:
+            header += [f"{m}.previous", f"{m}.change", f"{m}.change_pct"]
+    rows: list[list[Any]] = []
+    for item in answer.items:
+        row: list[Any] = []
+        for key in keys:
+            value = getattr(item, key)
+            if isinstance(value, RegionName):
+                row += [value.code, value.name]
+            elif isinstance(value, AgencyName):
+                row += [value.id, value.name]
+            elif key in GEOGRAPHIC or key == "agency":
+                row += [None, None]
+            else:
+                row.append(value)
+        row.append(item.reports)
+        for m in metrics:
+            row += [item.values[m], item.missing[m]]
+            if compared:
+                row += [
+                    (item.previous or {}).get(m),
+                    (item.change or {}).get(m),
+                    (item.change_pct or {}).get(m),
+                ]
+        rows.append(row)
+    return _csv_response(header, rows, "gkstats-aggregate")
+
+
+@router.get(
+    "/rank",
+    summary="Rank agencies or regions by a metric in a year",
+    description="The top (`order=desc`) or bottom (`order=asc`) `limit` agencies, provinces, "
+    "cities or counties by one metric in one year, with the same filters and rules as "
+    "`/stats/aggregate`. Only those with a value are ranked; agencies or regions that gave none, "
+    "and agencies not placed at the level ranked, are left out. Ties share no rank: they are "
+    "ordered by code or id. " + CSV_NOTE,
+    response_model=StatsRank,
+    response_model_exclude_unset=True,
+    responses={**_CSV_RESPONSE, **error_responses(422)},
+)
+def rank(
+    request: Request,
+    session: SessionDep,
+    filters: ScopeDep,
+    metric: Annotated[
+        str, Query(description="One metric key or rate.", examples=["disclosure_rate"])
+    ],
+    year: Annotated[int, Query(ge=1990, le=2100, description="The year ranked.")],
+    by: Annotated[
+        Literal["agency", "province", "city", "county"], Query(description="What is ranked.")
+    ] = "agency",
+    order: Annotated[Literal["desc", "asc"], Query(description="desc: the top first.")] = "desc",
+    limit: Annotated[int, Query(ge=1, le=1000, description="How many (at most 1000).")] = 10,
+    output: Output = None,
+) -> StatsRank | Response:
+    names_given = _metrics([metric])
+    if len(names_given) != 1:
+        raise Unprocessable("rank takes exactly one metric")
+    name = names_given[0]
+    groups = group_sums(session, [name], [by], replace(filters, year_from=year, year_to=year))
+    ranked = [(g, g.value(name)) for g in groups if g.key[0] is not None]
+    scored = [(g, v) for g, v in ranked if v is not None]
+    scored.sort(key=lambda gv: (-gv[1] if order == "desc" else gv[1], gv[0].key[0]))
+    top = scored[:limit]
+    names = region_names(session, (g.key[0] for g, _ in top)) if by != "agency" else {}
+    agencies = agency_names(session, (g.key[0] for g, _ in top)) if by == "agency" else {}
+    items = []
+    for position, (group, value) in enumerate(top, start=1):
+        who: dict[str, Any] = (
+            {"agency": AgencyName(id=group.key[0], name=agencies[group.key[0]])}
+            if by == "agency"
+            else {"region": RegionName(code=group.key[0], name=names[group.key[0]])}
+        )
+        number = _number(name, value)
+        assert number is not None
+        items.append(
+            RankItem(
+                rank=position,
+                **who,
+                value=number,
+                reports=group.reports,
+                missing=group.missing(name),
+            )
+        )
+    answer = StatsRank(items=items, total=len(scored), metric=name, year=year, by=by, order=order)
+    if _wants_csv(request, output):
+        label = ["agency_id", "agency_name"] if by == "agency" else [f"{by}_code", f"{by}_name"]
+        rows = [
+            [
+                i.rank,
+                *((i.agency.id, i.agency.name) if i.agency else ()),
+                *((i.region.code, i.region.name) if i.region else ()),
+                i.value,
+                i.reports,
+                i.missing,
+            ]
+            for i in items
+        ]
+        header = ["rank", *label, name, "reports", f"{name}.missing"]
+        return _csv_response(header, rows, "gkstats-rank")
+    return answer
+
+
+@router.get(
+    "/coverage",
+    summary="Agencies known and reports present, per region and year",
+    description="For every region at `level` (under `region` when given) and every year (the "
+    "years asked for, else the years with reports): how many agencies are placed there, how "
+    "many current reports there are, and how many of those fail an arithmetic check. Regions "
+    "without reports are listed with zeros; agencies not placed at `level` (unplaced, or placed "
+    "above it) are counted under a null region. " + CSV_NOTE,
+    response_model=StatsCoverage,
+    responses={**_CSV_RESPONSE, **error_responses(422)},
+)
+def get_coverage(
+    request: Request,
+    session: SessionDep,
+    level: Annotated[
+        RegionLevel, Query(description="The level of the regions listed.")
+    ] = "province",
+    year: Year = None,
+    year_from: YearFrom = None,
+    year_to: YearTo = None,
+    region: RegionCode = None,
+    include_synthetic: IncludeSynthetic = False,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    output: Output = None,
+) -> StatsCoverage | Response:
+    filters = with_years(
+        scope_filter(session, region=region, include_synthetic=include_synthetic),
+        year,
+        year_from,
+        year_to,
+    )
+    levels: list[RegionLevel] = ["province", "city", "county"]
+    if filters.region is not None and levels.index(filters.region.level) > levels.index(level):
+        raise Unprocessable(f"level {level!r} is above region {filters.region.code}'s level")
+    years = None
+    if filters.year_from is not None and filters.year_to is not None:
+        if filters.year_to - filters.year_from > 50:
+            raise Unprocessable("at most 50 years at a time")
+        years = list(range(filters.year_from, filters.year_to + 1))
+    rows = coverage(session, level, filters, years)
+    page = rows[offset : offset + limit]
+    names = region_names(session, (r.region_code for r in page))
+    items = [
+        CoverageItem(
+            region=None
+            if r.region_code is None
+            else RegionName(code=r.region_code, name=names[r.region_code]),
+            year=r.year,
+            agencies=r.agencies,
+            reports=r.reports,
+            reports_failing=r.reports_failing,
+        )
+        for r in page
+    ]
+    answer = StatsCoverage(items=items, total=len(rows), limit=limit, offset=offset, level=level)
+    if _wants_csv(request, output):
+        header = ["region_code", "region_name", "year", "agencies", "reports", "reports_failing"]
+        csv_rows = [
+            [
+                i.region.code if i.region else None,
+                i.region.name if i.region else None,
+                i.year,
+                i.agencies,
+                i.reports,
+                i.reports_failing,
+            ]
+            for i in items
+        ]
+        return _csv_response(header, csv_rows, "gkstats-coverage")
+    return answer
+
+
+@router.get(
+    "/keys",
+    summary="Every metric, with the formats and years that have data",
+    description="Each `table.row.col` key of the catalog and each rate, the report formats "
+    "that print it, and per format the years in which at least one current report gives a "
+    "value. Keys printed in both formats sum across the 2021 change of format. " + CSV_NOTE,
+    response_model=StatsKeyList,
+    responses={**_CSV_RESPONSE, **error_responses(422)},
+)
+def list_keys(
+    request: Request,
+    session: SessionDep,
+    include_synthetic: IncludeSynthetic = False,
+    output: Output = None,
+) -> StatsKeyList | Response:
+    found = key_years(session, include_synthetic)
+    items = []
+    for key, formats in METRIC_FORMATS.items():
+        data = found.get(key)
+        ratio = RATIOS.get(key)
+        items.append(
+            StatsKey(
+                key=key,
+                kind="ratio" if ratio else "cell",
+                formats=sorted(formats),
+                years=data.years if data else {},
+                reports=data.reports if data else 0,
+                description=ratio.description if ratio else None,
+            )
+        )
+    if _wants_csv(request, output):
+        header = ["key", "kind", "formats", "years_2019", "years_2021", "reports"]
+        rows = [
+            [
+                i.key,
+                i.kind,
+                " ".join(i.formats),
+                " ".join(map(str, i.years.get("2019", []))),
+                " ".join(map(str, i.years.get("2021", []))),
+                i.reports,
+            ]
+            for i in items
+        ]
+        return _csv_response(header, rows, "gkstats-keys")
+    return StatsKeyList(items=items, total=len(items))

@@ -1,0 +1,336 @@
+"""Ingest many documents: parsed in worker processes, stored in this one.
+
+Documents whose bytes are already stored are found by hash, a batch at a time, and never parsed.
+The rest are parsed (and checked) in a process pool, a chunk per task, while this process stores
+the chunks already parsed, in the order the documents were given: revisions come out as a
+one-by-one ingest would number them. A transaction stores up to STORE_BATCH documents, each in a
+savepoint of its own, so a failure stores nothing of that document and is reported alone; the
+stats rollups are refreshed once per transaction rather than once per document.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import os
+from collections import ChainMap, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, fields
+from itertools import islice
+from pathlib import Path
+from typing import Any, TypeAlias, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from tqdm import tqdm
+
+from app.checks import CheckResult, run_checks
+from app.errors import ApiError
+from app.parsing.document import media_type_for
+from app.parsing.model import ParsedCell, ParsedReport, ParsedSection, RegionHints
+
+UNKNOWN_TYPE = "unknown file type (expected .txt .md .html .pdf .docx)"
+MAX_DEFAULT_WORKERS = 4
+LOOKUP_BATCH = 64  # documents read, hashed and looked up per query
+CHUNK = 8  # documents per task sent to a worker
+CHUNKS_PER_WORKER = 2  # tasks kept queued per worker, so none waits while this process stores
+STORE_BATCH = 128  # documents per transaction (each in a savepoint of its own)
+
+T = TypeVar("T")
+
+# What parsing a document gives: the report and its checks, or why it is not one.
+Parsed: TypeAlias = tuple[ParsedReport, list[CheckResult]] | str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    path: Path
+    status: str  # stored, unchanged, failed
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Document:
+    path: Path
+    media_type: str
+    data: bytes
+    digest: str
+
+
+_Entry: TypeAlias = tuple[int, _Document, Parsed]
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
+
+
+def ingest_paths(
+    session_factory: sessionmaker[Session],
+    paths: Sequence[Path],
+    *,
+    region: str | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> list[Outcome]:
+    """Ingest these files in order; one outcome per path, in the same order."""
+    from app.ingest import sha256_hex
+
+    workers = default_workers() if workers is None else max(1, workers)
+    if len(paths) <= 1:
+        workers = 1
+    outcomes: dict[int, Outcome] = {}
+    stored: dict[str, int] = {}  # digest → report id, for documents stored by this run
+    with (
+        _pool(workers) as pool,
+        session_factory() as session,
+        tqdm(total=len(paths), unit="doc", disable=not progress) as bar,
+    ):
+
+        def finish(index: int, outcome: Outcome) -> None:
+            outcomes[index] = outcome
+            bar.update()
+
+        queue: deque[tuple[list[tuple[int, _Document]], Future[list[Parsed]]]] = deque()
+        parsed: list[_Entry] = []
+
+        def store(batch: list[_Entry]) -> None:
+            for index, outcome in _store_batch(session, batch, region, stored):
+                finish(index, outcome)
+
+        def store_ready(keep: int) -> None:
+            while len(queue) > keep:
+                parsed.extend(_parsed_entries(queue))
+                while len(parsed) >= STORE_BATCH:
+                    store(parsed[:STORE_BATCH])
+                    del parsed[:STORE_BATCH]
+
+        # Enough parsing queued to keep the workers busy while a whole batch is stored.
+        window = -(-STORE_BATCH // CHUNK) + workers * CHUNKS_PER_WORKER
+        for batch in _batched(enumerate(paths), LOOKUP_BATCH):
+            to_parse: list[tuple[int, _Document]] = []
+            for index, path in batch:
+                read = _read(path, sha256_hex)
+                if isinstance(read, Outcome):
+                    finish(index, read)
+                else:
+                    to_parse.append((index, read))
+            known = _stored_reports(session, {doc.digest for _, doc in to_parse} - stored.keys())
+            fresh = []
+            for index, doc in to_parse:
+                report_id = known.get(doc.digest)
+                if report_id is None:
+                    fresh.append((index, doc))
+                else:
+                    finish(index, Outcome(doc.path, "unchanged", f"report {report_id}"))
+            for chunk in _batched(fresh, CHUNK):
+                work = [(doc.data, doc.media_type) for _, doc in chunk]
+                queue.append((chunk, pool.submit(parse_documents, work)))
+                store_ready(keep=window)
+        store_ready(keep=0)
+        if parsed:
+            store(parsed)
+    return [outcomes[i] for i in range(len(paths))]
+
+
+def parse_documents(work: list[tuple[bytes, str]]) -> list[Parsed]:
+    """Parse and check documents: pure, so it runs in any process."""
+    return [_parse(data, media_type) for data, media_type in work]
+
+
+def _parse(data: bytes, media_type: str) -> Parsed:
+    from app.ingest import parse_for_ingest
+
+    try:
+        parsed = parse_for_ingest(data, media_type)
+    except ApiError as exc:
+        return exc.message
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return parsed, run_checks(parsed.cells, parsed.format)
+
+
+def _read(path: Path, digest_of: Callable[[bytes], str]) -> _Document | Outcome:
+    media_type = media_type_for(path.name, None)
+    if media_type is None:
+        return Outcome(path, "failed", UNKNOWN_TYPE)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Outcome(path, "failed", f"cannot read: {exc.strerror or exc}")
+    return _Document(path, media_type, data, digest_of(data))
+
+
+def _stored_reports(session: Session, digests: set[str]) -> dict[str, int]:
+    from app.models import Document, Report
+
+    if not digests:
+        return {}
+    rows = session.execute(
+        select(Document.sha256, Report.id)
+        .join(Report, Report.document_id == Document.id)
+        .where(Document.sha256.in_(digests))
+    )
+    return {digest: report_id for digest, report_id in rows}
+
+
+def _parsed_entries(
+    queue: deque[tuple[list[tuple[int, _Document]], Future[list[Parsed]]]],
+) -> Iterator[_Entry]:
+    chunk, future = queue.popleft()
+    try:
+        results = future.result()
+    except Exception as exc:  # a worker died: its documents fail, with the reason
+        results = [f"{type(exc).__name__}: {exc}"] * len(chunk)
+    for (index, doc), parsed in zip(chunk, results, strict=True):
+        yield index, doc, parsed
+
+
+def _store_batch(
+    session: Session, entries: list[_Entry], region: str | None, stored: dict[str, int]
+) -> list[tuple[int, Outcome]]:
+    """Store documents in one transaction, each in a savepoint of its own; the rollups of the
+    agencies touched are refreshed once, before the commit. Should that or the commit fail,
+    the documents are stored again one transaction each."""
+    from app.models import Report
+    from app.rollup import refresh_rollups_for_reports
+
+    if len(entries) == 1:
+        index, doc, parsed = entries[0]
+        return [(index, _store_alone(session, doc, parsed, region, stored))]
+    batch: dict[str, int] = {}
+    seen = ChainMap(batch, stored)
+    agencies: set[int] = set()
+    outcomes = []
+    try:
+        for index, doc, parsed in entries:
+            outcome = _unstorable(doc, parsed, seen)
+            if outcome is None:
+                outcome = _store_in_savepoint(session, doc, parsed, region, batch, agencies)
+            outcomes.append((index, outcome))
+        if agencies:
+            ids = session.scalars(select(Report.id).where(Report.agency_id.in_(agencies)))
+            refresh_rollups_for_reports(session, ids.all())
+        session.commit()
+    except Exception:
+        session.rollback()
+        session.expunge_all()
+        return [(i, _store_alone(session, doc, p, region, stored)) for i, doc, p in entries]
+    stored.update(batch)
+    return outcomes
+
+
+def _unstorable(doc: _Document, parsed: Parsed, stored: Mapping[str, int]) -> Outcome | None:
+    if doc.digest in stored:  # the same bytes earlier in this run
+        return Outcome(doc.path, "unchanged", f"report {stored[doc.digest]}")
+    if isinstance(parsed, str):
+        return Outcome(doc.path, "failed", parsed)
+    return None
+
+
+def _store_in_savepoint(
+    session: Session,
+    doc: _Document,
+    parsed: Parsed,
+    region: str | None,
+    batch: dict[str, int],
+    agencies: set[int],
+) -> Outcome:
+    from app.ingest import store_parsed
+
+    assert not isinstance(parsed, str)
+    report, checks = parsed
+    try:
+        with session.begin_nested():
+            result = store_parsed(
+                session,
+                doc.data,
+                doc.media_type,
+                report,
+                filename=doc.path.name,
+                region_code=region,
+                checks=checks,
+                refresh_rollups=False,
+            )
+            report_id, agency_id = result.report.id, result.report.agency_id
+    except ApiError as exc:
+        return Outcome(doc.path, "failed", exc.message)
+    except Exception as exc:
+        return Outcome(doc.path, "failed", f"{type(exc).__name__}: {exc}")
+    finally:
+        session.expunge_all()
+    batch[doc.digest] = report_id
+    agencies.add(agency_id)
+    return Outcome(doc.path, "stored", f"report {report_id}")
+
+
+def _store_alone(
+    session: Session, doc: _Document, parsed: Parsed, region: str | None, stored: dict[str, int]
+) -> Outcome:
+    """Store one document in a transaction of its own, as `gkstats ingest FILE` always has."""
+    from app.ingest import store_parsed
+
+    outcome = _unstorable(doc, parsed, stored)
+    if outcome is not None:
+        return outcome
+    assert not isinstance(parsed, str)
+    report, checks = parsed
+    try:
+        result = store_parsed(
+            session,
+            doc.data,
+            doc.media_type,
+            report,
+            filename=doc.path.name,
+            region_code=region,
+            checks=checks,
+        )
+        report_id = result.report.id
+        session.commit()
+    except ApiError as exc:
+        session.rollback()
+        return Outcome(doc.path, "failed", exc.message)
+    except Exception as exc:
+        session.rollback()
+        return Outcome(doc.path, "failed", f"{type(exc).__name__}: {exc}")
+    finally:
+        session.expunge_all()
+    stored[doc.digest] = report_id
+    return Outcome(doc.path, "stored", f"report {report_id}")
+
+
+class _Inline(Executor):
+    """Runs each task at once in this process: one document, or one worker asked for."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+def _pool(workers: int) -> Executor:
+    if workers <= 1:
+        return _Inline()
+    return ProcessPoolExecutor(workers, initializer=_register_reducers)
+
+
+def _register_reducers() -> None:
+    # Frozen slotted dataclasses unpickle field by field through object.__setattr__; rebuilt
+    # through their constructors they unpickle in half the time, and the unpickling happens in
+    # the storing process, which is the one every document waits for.
+    for cls in (ParsedReport, ParsedCell, ParsedSection, RegionHints, CheckResult):
+        if all(f.init for f in fields(cls)):
+            copyreg.pickle(cls, _by_constructor)
+
+
+def _by_constructor(obj: Any) -> tuple[type[Any], tuple[Any, ...]]:
+    cls = type(obj)
+    return cls, tuple(getattr(obj, f.name) for f in fields(cls))
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch

@@ -1,0 +1,432 @@
+"""Rollups: per-metric sums over current reports, kept current on every write.
+
+`rollup_report` records each current report with the placement it is counted under;
+`cell_rollup` and `report_rollup` hold the sums and report counts at four geographic grains
+(county, city, province, country). Sums are additive, so a write adds or subtracts one report's
+contribution with an upsert instead of recomputing a group, and concurrent writes stay correct.
+`refresh_rollups_for_reports` compares what is counted with what should be and applies the
+difference; `rebuild_rollups` recomputes everything with one INSERT … SELECT per table and grain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Double,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from app.catalog import REQUEST_ROWS
+from app.models import (
+    Agency,
+    Cell,
+    CellRollup,
+    Region,
+    Report,
+    ReportRollup,
+    RollupReport,
+)
+
+CellKey = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    """A rate computed as Σ numerator / Σ denominator over reports where every component
+    cell is readable; each term is a cell key with a sign."""
+
+    name: str
+    description: str
+    numerator: tuple[tuple[CellKey, int], ...]
+    denominator: tuple[tuple[CellKey, int], ...]
+
+    @property
+    def components(self) -> tuple[CellKey, ...]:
+        return tuple(dict.fromkeys(key for key, _ in self.numerator + self.denominator))
+
+
+def _review_terms(rows: Sequence[str]) -> tuple[tuple[tuple[CellKey, int], ...], ...]:
+    corrected = tuple((("reviews", r, "corrected"), 1) for r in rows)
+    decided = tuple(
+        term
+        for r in rows
+        for term in ((("reviews", r, "total"), 1), (("reviews", r, "pending"), -1))
+    )
+    return corrected, decided
+
+
+_PROCESSED = ((("requests", "processed_total", "total"), 1),)
+_DENIED_ROWS = tuple(r.key for r in REQUEST_ROWS if r.key.startswith("denied_"))
+_RECONSIDERATION = _review_terms(("reconsideration",))
+_LITIGATION = _review_terms(("litigation_direct", "litigation_after_reconsideration"))
+
+RATIOS: dict[str, Ratio] = {
+    r.name: r
+    for r in (
+        Ratio(
+            "disclosure_rate",
+            "(granted + partially_granted) / processed_total, on the `total` column of 三",
+            (
+                (("requests", "granted", "total"), 1),
+                (("requests", "partially_granted", "total"), 1),
+            ),
+            _PROCESSED,
+        ),
+        Ratio(
+            "denial_rate",
+            "the eight denied_* rows / processed_total, on the `total` column of 三",
+            tuple((("requests", row, "total"), 1) for row in _DENIED_ROWS),
+            _PROCESSED,
+        ),
+        Ratio(
+            "reconsideration_correction_rate",
+            "reviews.reconsideration: corrected / (total − pending)",
+            *_RECONSIDERATION,
+        ),
+        Ratio(
+            "litigation_correction_rate",
+            "both litigation rows of 四 together: corrected / (total − pending)",
+            *_LITIGATION,
+        ),
+    )
+}
+
+GEOGRAPHY = ("province_code", "city_code", "county_code")
+# What each grain keeps of the placement; the rest is stored as "".
+GRAIN_KEEPS: dict[str, tuple[str, ...]] = {
+    "county": GEOGRAPHY,
+    "city": GEOGRAPHY[:2],
+    "province": GEOGRAPHY[:1],
+    "country": (),
+}
+_COARSER = (("county", "city"), ("city", "province"), ("province", "country"))
+_REPORT_DIMS = (
+    "agency_id",
+    "year",
+    "synthetic",
+    "format",
+    "agency_kind",
+    *GEOGRAPHY,
+    "has_failures",
+)
+_GROUP_DIMS = ("synthetic", *GEOGRAPHY, "year", "agency_kind", "format")
+
+
+def metric_name(key: CellKey) -> str:
+    return ".".join(key)
+
+
+def _matches(key: CellKey) -> ColumnElement[bool]:
+    return and_(Cell.table_key == key[0], Cell.row_key == key[1], Cell.col_key == key[2])
+
+
+def placement() -> Any:
+    """Each region's province, city and county codes ("" where none): a county may hang off a
+    city or directly off a province, a city off a province."""
+    parent = aliased(Region)
+    province = case(
+        (Region.level == "province", Region.code),
+        (Region.level == "city", Region.parent_code),
+        (parent.level == "province", parent.code),
+        else_=parent.parent_code,
+    )
+    city = case(
+        (Region.level == "city", Region.code),
+        (and_(Region.level == "county", parent.level == "city"), parent.code),
+        else_="",
+    )
+    county = case((Region.level == "county", Region.code), else_="")
+    return (
+        select(
+            Region.code,
+            func.coalesce(province, "").label("province_code"),
+            city.label("city_code"),
+            county.label("county_code"),
+        )
+        .outerjoin(parent, parent.code == Region.parent_code)
+        .subquery("placement")
+    )
+
+
+def live_report_dims() -> Select[Any]:
+    """Reports with the placement and kind their agency has now (unplaced: "")."""
+    where = placement()
+    return (
+        select(
+            Report.id.label("report_id"),
+            Report.agency_id,
+            Report.year,
+            Report.synthetic,
+            Report.format,
+            func.coalesce(Agency.kind, "").label("agency_kind"),
+            func.coalesce(where.c.province_code, "").label("province_code"),
+            func.coalesce(where.c.city_code, "").label("city_code"),
+            func.coalesce(where.c.county_code, "").label("county_code"),
+            (Report.checks_failed > 0).label("has_failures"),
+        )
+        .join(Agency, Agency.id == Report.agency_id)
+        .outerjoin(where, where.c.code == Agency.region_code)
+    )
+
+
+def ratio_per_report(ratio: Ratio, reports: ColumnElement[bool] | None = None) -> Select[Any]:
+    """(report_id, numerator, denominator) for the reports where every component is readable."""
+
+    def weighted(terms: tuple[tuple[CellKey, int], ...]) -> ColumnElement[Any]:
+        return func.sum(case(*((_matches(k), Cell.value * sign) for k, sign in terms)))
+
+    components = ratio.components
+    query = (
+        select(
+            Cell.report_id,
+            weighted(ratio.numerator).label("numerator"),
+            weighted(ratio.denominator).label("denominator"),
+        )
+        .where(or_(*(_matches(k) for k in components)))
+        .group_by(Cell.report_id)
+        .having(func.count(Cell.value) == len(components))
+    )
+    return query if reports is None else query.where(reports)
+
+
+def measures(
+    metrics: Collection[str] | None = None, reports: ColumnElement[bool] | None = None
+) -> Any:
+    """(report_id, metric, value, denominator): one row per report and metric with a value.
+
+    `metrics` limits it to those names (all cell keys and ratios when None); `reports` limits
+    the reports read.
+    """
+    wanted_keys: list[CellKey] = []
+    for name in metrics or ():
+        if name not in RATIOS:
+            table, row, col = name.split(".")
+            wanted_keys.append((table, row, col))
+    cells = select(
+        Cell.report_id,
+        (Cell.table_key + "." + Cell.row_key + "." + Cell.col_key).label("metric"),
+        Cell.value.label("value"),
+        cast(null(), Double).label("denominator"),
+    ).where(Cell.value.is_not(None))
+    if metrics is not None:
+        cells = cells.where(or_(*(_matches(k) for k in wanted_keys)) if wanted_keys else false())
+    if reports is not None:
+        cells = cells.where(reports)
+    parts: list[Select[Any]] = [cells] if metrics is None or wanted_keys else []
+    for ratio in RATIOS.values():
+        if metrics is not None and ratio.name not in metrics:
+            continue
+        per_report = ratio_per_report(ratio, reports).subquery()
+        parts.append(
+            select(
+                per_report.c.report_id,
+                literal(ratio.name, String).label("metric"),
+                per_report.c.numerator.label("value"),
+                per_report.c.denominator.label("denominator"),
+            )
+        )
+    if not parts:
+        parts.append(cells)
+    return union_all(*parts).subquery("measures") if len(parts) > 1 else parts[0].subquery()
+
+
+def _projected(columns: Any, grain: str) -> list[ColumnElement[Any]]:
+    keeps = GRAIN_KEEPS[grain]
+    out: list[ColumnElement[Any]] = []
+    for name in _GROUP_DIMS:
+        if name in GEOGRAPHY and name not in keeps:
+            out.append(literal("", String).label(name))
+        else:
+            out.append(columns[name])
+    return out
+
+
+def _grouping(columns: Any, grain: str) -> list[ColumnElement[Any]]:
+    # Constants cannot appear in PostgreSQL's GROUP BY, so only kept columns are grouped on.
+    keeps = GRAIN_KEEPS[grain]
+    return [columns[n] for n in _GROUP_DIMS if n not in GEOGRAPHY or n in keeps]
+
+
+_CELL_COLUMNS = [
+    "grain",
+    "metric",
+    *_GROUP_DIMS,
+    "value_sum",
+    "denominator_sum",
+    "reports_with_value",
+]
+_REPORT_COLUMNS = ["grain", *_GROUP_DIMS, "reports", "reports_failing"]
+
+
+def _cell_sums(grain: str, source: Any, sign: int) -> Select[Any]:
+    counted = RollupReport.__table__.c
+    return (
+        select(
+            literal(grain, String).label("grain"),
+            source.c.metric,
+            *_projected(counted, grain),
+            (func.sum(source.c.value) * sign).label("value_sum"),
+            (func.sum(source.c.denominator) * sign).label("denominator_sum"),
+            (func.count() * sign).label("reports_with_value"),
+        )
+        .join_from(source, RollupReport, RollupReport.report_id == source.c.report_id)
+        .group_by(source.c.metric, *_grouping(counted, grain))
+    )
+
+
+def _report_counts(grain: str, reports: ColumnElement[bool] | None, sign: int) -> Select[Any]:
+    counted = RollupReport.__table__.c
+    query = select(
+        literal(grain, String).label("grain"),
+        *_projected(counted, grain),
+        (func.count() * sign).label("reports"),
+        (func.sum(case((RollupReport.has_failures, 1), else_=0)) * sign).label("reports_failing"),
+    ).group_by(*_grouping(counted, grain))
+    return query if reports is None else query.where(reports)
+
+
+def _coarsen_cells(finer: str, coarser: str) -> Select[Any]:
+    table = CellRollup.__table__.c
+    return (
+        select(
+            literal(coarser, String).label("grain"),
+            table.metric,
+            *_projected(table, coarser),
+            func.sum(table.value_sum),
+            func.sum(table.denominator_sum),
+            func.sum(table.reports_with_value),
+        )
+        .where(table.grain == finer)
+        .group_by(table.metric, *_grouping(table, coarser))
+    )
+
+
+def _coarsen_reports(finer: str, coarser: str) -> Select[Any]:
+    table = ReportRollup.__table__.c
+    return (
+        select(
+            literal(coarser, String).label("grain"),
+            *_projected(table, coarser),
+            func.sum(table.reports),
+            func.sum(table.reports_failing),
+        )
+        .where(table.grain == finer)
+        .group_by(*_grouping(table, coarser))
+    )
+
+
+def rebuild_rollups(db: Session | Connection) -> None:
+    """Recompute every rollup from the current reports; for bulk loads and migrations."""
+    for table in (CellRollup, ReportRollup, RollupReport):
+        db.execute(delete(table))
+    db.execute(
+        insert(RollupReport).from_select(
+            ["report_id", *_REPORT_DIMS], live_report_dims().where(Report.is_current)
+        )
+    )
+    db.execute(insert(CellRollup).from_select(_CELL_COLUMNS, _cell_sums("county", measures(), 1)))
+    db.execute(insert(ReportRollup).from_select(_REPORT_COLUMNS, _report_counts("county", None, 1)))
+    for finer, coarser in _COARSER:
+        db.execute(insert(CellRollup).from_select(_CELL_COLUMNS, _coarsen_cells(finer, coarser)))
+        db.execute(
+            insert(ReportRollup).from_select(_REPORT_COLUMNS, _coarsen_reports(finer, coarser))
+        )
+
+
+def refresh_rollups_for_agency(session: Session, agency_id: int) -> None:
+    """After any change to an agency or its reports: new revisions, a new region or kind."""
+    ids = session.scalars(select(Report.id).where(Report.agency_id == agency_id)).all()
+    refresh_rollups_for_reports(session, ids)
+
+
+def refresh_rollups_for_reports(session: Session, report_ids: Collection[int]) -> None:
+    """Count the current ones of these reports under their agency's present placement and
+    stop counting the others; reports already counted as they should be are left alone."""
+    ids = sorted(set(report_ids))
+    if not ids:
+        return
+    session.flush()
+    live = {
+        row.report_id: tuple(row)[1:]
+        for row in session.execute(live_report_dims().where(Report.id.in_(ids), Report.is_current))
+    }
+    counted_columns = [RollupReport.__table__.c[n] for n in _REPORT_DIMS]
+    counted = {
+        row[0]: tuple(row)[1:]
+        for row in session.execute(
+            select(RollupReport.report_id, *counted_columns).where(RollupReport.report_id.in_(ids))
+        )
+    }
+    stale = [i for i, dims in counted.items() if live.get(i) != dims]
+    fresh = [i for i, dims in live.items() if counted.get(i) != dims]
+    if stale:
+        _apply(session, stale, -1)
+        session.execute(delete(RollupReport).where(RollupReport.report_id.in_(stale)))
+    if fresh:
+        session.execute(
+            insert(RollupReport),
+            [{"report_id": i, **dict(zip(_REPORT_DIMS, live[i], strict=True))} for i in fresh],
+        )
+        _apply(session, fresh, 1)
+
+
+def _apply(session: Session, report_ids: list[int], sign: int) -> None:
+    """Add (sign 1) or subtract (sign -1) these counted reports' contributions."""
+    counted = RollupReport.report_id.in_(report_ids)
+    source = measures(reports=Cell.report_id.in_(report_ids))
+    for grain in GRAIN_KEEPS:
+        cell_sums = _cell_sums(grain, source, sign).where(counted)
+        _upsert(session, CellRollup, cell_sums, _CELL_COLUMNS)
+        counts = _report_counts(grain, counted, sign)
+        _upsert(session, ReportRollup, counts, _REPORT_COLUMNS)
+        if sign < 0:
+            _drop_empty(session, CellRollup, CellRollup.reports_with_value, cell_sums)
+            _drop_empty(session, ReportRollup, ReportRollup.reports, counts)
+
+
+def _upsert(session: Session, model: Any, rows: Select[Any], columns: list[str]) -> None:
+    table = model.__table__
+    keys = [c.name for c in table.primary_key.columns]
+    dialect = session.get_bind().dialect.name
+    base = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    stmt = base.from_select(columns, rows)
+    added = [c for c in columns if c not in keys]
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=keys, set_={c: table.c[c] + stmt.excluded[c] for c in added}
+        )
+    )
+
+
+def _drop_empty(session: Session, model: Any, count: Any, touched: Select[Any]) -> None:
+    # Only the rows this write touched can have become empty; the key lookup keeps it cheap.
+    table = model.__table__
+    keys = [c.name for c in table.primary_key.columns]
+    touched_keys = touched.subquery()
+    session.execute(
+        delete(table).where(
+            count <= 0,
+            tuple_(*(table.c[k] for k in keys)).in_(select(*(touched_keys.c[k] for k in keys))),
+        )
+    )

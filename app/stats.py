@@ -1,0 +1,362 @@
+"""Aggregation queries: sums and ratios of cells across years, regions, agencies, kinds and formats.
+
+Geographic, year, kind and format groupings read the rollups (app/rollup.py) at the coarsest
+grain that still holds what is grouped or filtered on; grouping by agency or filtering on one
+reads the cells of the matching current reports. Both give the same typed rows, combined here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
+
+from app.catalog import FORMATS, TABLES, Format
+from app.models import Agency, Cell, CellRollup, Region, Report, ReportRollup, RollupReport
+from app.rollup import RATIOS, measures, placement
+
+GroupKey = Literal["year", "province", "city", "county", "agency", "agency_kind", "format"]
+GROUP_KEYS: tuple[GroupKey, ...] = (
+    "year",
+    "province",
+    "city",
+    "county",
+    "agency",
+    "agency_kind",
+    "format",
+)
+RegionLevel = Literal["province", "city", "county"]
+GEOGRAPHIC: dict[str, str] = {
+    "province": "province_code",
+    "city": "city_code",
+    "county": "county_code",
+}
+_COLUMN_OF: dict[str, str] = {
+    "year": "year",
+    **GEOGRAPHIC,
+    "agency": "agency_id",
+    "agency_kind": "agency_kind",
+    "format": "format",
+}
+
+
+def _cell_metric_formats() -> dict[str, frozenset[Format]]:
+    found: dict[str, set[Format]] = {}
+    for table in TABLES.values():
+        for row in table.rows:
+            for fmt in row.formats:
+                for col in table.columns_for(row, fmt):
+                    found.setdefault(f"{table.key}.{row.key}.{col.key}", set()).add(fmt)
+    return {key: frozenset(formats) for key, formats in found.items()}
+
+
+# Every metric with the formats that print it; a ratio needs all its components.
+METRIC_FORMATS: dict[str, frozenset[Format]] = _cell_metric_formats()
+for _ratio in RATIOS.values():
+    METRIC_FORMATS[_ratio.name] = frozenset(
+        fmt for fmt in FORMATS if all(fmt in METRIC_FORMATS[".".join(k)] for k in _ratio.components)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RegionScope:
+    code: str
+    level: RegionLevel
+
+
+@dataclass(frozen=True, slots=True)
+class StatsFilter:
+    year_from: int | None = None
+    year_to: int | None = None
+    region: RegionScope | None = None
+    agency_id: int | None = None
+    agency_kind: str | None = None
+    format: str | None = None
+    include_synthetic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSum:
+    value: float
+    denominator: float | None
+    reports_with_value: int
+
+
+@dataclass(slots=True)
+class GroupSums:
+    """One group: its key (in group_by order; None for no region), report counts per format,
+    and the raw sums per metric, from which values and missing counts follow."""
+
+    key: tuple[Any, ...]
+    reports_by_format: dict[str, int] = field(default_factory=dict)
+    reports_failing: int = 0
+    sums: dict[str, MetricSum] = field(default_factory=dict)
+
+    @property
+    def reports(self) -> int:
+        return sum(self.reports_by_format.values())
+
+    def value(self, metric: str) -> float | None:
+        """None when no report gave a value, and for a ratio whose denominator sums to 0."""
+        found = self.sums.get(metric)
+        if found is None or found.reports_with_value == 0:
+            return None
+        if metric in RATIOS:
+            return found.value / found.denominator if found.denominator else None
+        return found.value
+
+    def missing(self, metric: str) -> int:
+        """Reports whose format has the metric but that gave no number for it."""
+        expected = sum(self.reports_by_format.get(f, 0) for f in METRIC_FORMATS[metric])
+        found = self.sums.get(metric)
+        return max(expected - (found.reports_with_value if found else 0), 0)
+
+    def add(self, other: GroupSums) -> None:
+        for fmt, count in other.reports_by_format.items():
+            self.reports_by_format[fmt] = self.reports_by_format.get(fmt, 0) + count
+        self.reports_failing += other.reports_failing
+        for metric, s in other.sums.items():
+            mine = self.sums.get(metric)
+            if mine is None:
+                self.sums[metric] = s
+                continue
+            denominator = (
+                None
+                if mine.denominator is None and s.denominator is None
+                else (mine.denominator or 0.0) + (s.denominator or 0.0)
+            )
+            self.sums[metric] = MetricSum(
+                mine.value + s.value, denominator, mine.reports_with_value + s.reports_with_value
+            )
+
+
+def region_scope(session: Session, code: str) -> RegionScope | None:
+    level = session.scalar(select(Region.level).where(Region.code == code))
+    return None if level is None else RegionScope(code, cast(RegionLevel, level))
+
+
+def grain_for(group_by: Collection[str], region: RegionScope | None) -> str:
+    """The coarsest rollup grain holding every geographic level grouped or filtered on."""
+    levels = {g for g in group_by if g in GEOGRAPHIC}
+    if region is not None:
+        levels.add(region.level)
+    for grain in ("county", "city", "province"):
+        if grain in levels:
+            return grain
+    return "country"
+
+
+def _conditions(columns: Any, filters: StatsFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if filters.year_from is not None:
+        where.append(columns.year >= filters.year_from)
+    if filters.year_to is not None:
+        where.append(columns.year <= filters.year_to)
+    if not filters.include_synthetic:
+        where.append(columns.synthetic.is_(False))
+    if filters.region is not None:
+        where.append(columns[GEOGRAPHIC[filters.region.level]] == filters.region.code)
+    if filters.agency_kind is not None:
+        where.append(columns.agency_kind == filters.agency_kind)
+    if filters.format is not None:
+        where.append(columns.format == filters.format)
+    if filters.agency_id is not None:
+        where.append(columns.agency_id == filters.agency_id)
+    return where
+
+
+def _reads_cells(group_by: Collection[str], filters: StatsFilter) -> bool:
+    return "agency" in group_by or filters.agency_id is not None
+
+
+def group_sums(
+    session: Session,
+    metrics: Sequence[str],
+    group_by: Sequence[GroupKey],
+    filters: StatsFilter,
+) -> list[GroupSums]:
+    """Every group with at least one current report matching the filters, in key order."""
+    if _reads_cells(group_by, filters):
+        counted = RollupReport.__table__.c
+        count_rows = select(counted.format, func.count(), _failing(counted.has_failures))
+        count_dims = [counted[_COLUMN_OF[g]] for g in group_by]
+        count_where = _conditions(counted, filters)
+        source = measures(
+            metrics,
+            reports=Cell.report_id.in_(select(counted.report_id).where(*count_where)),
+        )
+        sum_dims = count_dims
+        sums = (
+            select(
+                source.c.metric,
+                func.sum(source.c.value),
+                func.sum(source.c.denominator),
+                func.count(),
+            )
+            .join_from(source, RollupReport, RollupReport.report_id == source.c.report_id)
+            .where(*count_where)
+        )
+    else:
+        grain = grain_for(group_by, filters.region)
+        reports = ReportRollup.__table__.c
+        count_rows = select(
+            reports.format, func.sum(reports.reports), func.sum(reports.reports_failing)
+        )
+        count_dims = [reports[_COLUMN_OF[g]] for g in group_by]
+        count_where = [reports.grain == grain, *_conditions(reports, filters)]
+        cells = CellRollup.__table__.c
+        sum_dims = [cells[_COLUMN_OF[g]] for g in group_by]
+        sums = select(
+            cells.metric,
+            func.sum(cells.value_sum),
+            func.sum(cells.denominator_sum),
+            func.sum(cells.reports_with_value),
+        ).where(cells.grain == grain, cells.metric.in_(metrics), *_conditions(cells, filters))
+    groups: dict[tuple[Any, ...], GroupSums] = {}
+    for row in session.execute(
+        count_rows.add_columns(*count_dims)
+        .where(*count_where)
+        .group_by(*count_dims, count_rows.selected_columns[0])
+    ):
+        fmt, reports_count, failing, *dims = row
+        key = _key(dims)
+        group = groups.setdefault(key, GroupSums(key))
+        group.reports_by_format[fmt] = group.reports_by_format.get(fmt, 0) + int(reports_count)
+        group.reports_failing += int(failing or 0)
+    for row in session.execute(
+        sums.add_columns(*sum_dims).group_by(*sum_dims, sums.selected_columns[0])
+    ):
+        metric, value, denominator, with_value, *dims = row
+        sum_group = groups.get(_key(dims))
+        if sum_group is not None:
+            sum_group.sums[metric] = MetricSum(
+                float(value or 0.0),
+                None if denominator is None else float(denominator),
+                int(with_value),
+            )
+    kept = [g for g in groups.values() if g.reports > 0]
+    return sorted(kept, key=lambda g: tuple((v is None, v) for v in g.key))
+
+
+def _failing(has_failures: Any) -> ColumnElement[Any]:
+    return func.sum(case((has_failures, 1), else_=0))
+
+
+def _key(dims: Iterable[Any]) -> tuple[Any, ...]:
+    # The rollups store "" for a level that does not apply; the API says null.
+    return tuple(None if v == "" else v for v in dims)
+
+
+def totals(groups: Iterable[GroupSums]) -> GroupSums:
+    total = GroupSums(())
+    for group in groups:
+        total.add(group)
+    return total
+
+
+def region_names(session: Session, codes: Iterable[str | None]) -> dict[str, str]:
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    rows = session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))
+    return {code: name for code, name in rows}
+
+
+def agency_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(wanted)))
+    return {agency_id: name for agency_id, name in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    region_code: str | None
+    year: int
+    agencies: int
+    reports: int
+    reports_failing: int
+
+
+def coverage(
+    session: Session, level: RegionLevel, filters: StatsFilter, years: Sequence[int] | None
+) -> list[CoverageRow]:
+    """Per region at `level` (under the region filter) and year: agencies placed there,
+    current reports and reports with failing checks. Regions without reports are listed;
+    agencies and reports placed above `level` or not at all fall under region None."""
+    where = placement()
+    column = where.c[GEOGRAPHIC[level]]
+    regions_query = select(Region.code).join(where, where.c.code == Region.code)
+    regions_query = regions_query.where(Region.level == level)
+    agencies_query = (
+        select(column, func.count())
+        .select_from(Agency)
+        .outerjoin(where, where.c.code == Agency.region_code)
+    )
+    if filters.region is not None:
+        scope = where.c[GEOGRAPHIC[filters.region.level]] == filters.region.code
+        regions_query = regions_query.where(scope)
+        agencies_query = agencies_query.where(scope)
+    if not filters.include_synthetic:
+        agencies_query = agencies_query.where(
+            ~select(Report.id)
+            .where(Report.agency_id == Agency.id, Report.synthetic.is_(True))
+            .exists()
+        )
+    agencies: dict[str | None, int] = {}
+    for code, n in session.execute(agencies_query.group_by(column)):
+        # Unplaced agencies (NULL) and those placed above `level` ("") are counted together.
+        region_code = code or None
+        agencies[region_code] = agencies.get(region_code, 0) + int(n)
+    groups = group_sums(session, [], ["year", level], filters)
+    found = {(g.key[1], g.key[0]): g for g in groups}
+    if years is None:
+        years = sorted({g.key[0] for g in groups})
+    codes: list[str | None] = list(session.scalars(regions_query.order_by(Region.code)))
+    if agencies.get(None) or any(code is None for code, _ in found):
+        codes.append(None)
+    rows = []
+    for code in codes:
+        for year in years:
+            group = found.get((code, year))
+            rows.append(
+                CoverageRow(
+                    code,
+                    year,
+                    agencies.get(code, 0),
+                    group.reports if group else 0,
+                    group.reports_failing if group else 0,
+                )
+            )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class KeyYears:
+    metric: str
+    years: dict[str, list[int]]
+    reports: int
+
+
+def key_years(session: Session, include_synthetic: bool) -> dict[str, KeyYears]:
+    """For each metric with data: the years with at least one value, per format."""
+    cells = CellRollup.__table__.c
+    query = select(cells.metric, cells.format, cells.year, func.sum(cells.reports_with_value))
+    query = query.where(cells.grain == "country")
+    if not include_synthetic:
+        query = query.where(cells.synthetic.is_(False))
+    found: dict[str, KeyYears] = {}
+    rows = session.execute(
+        query.group_by(cells.metric, cells.format, cells.year).order_by(cells.year)
+    )
+    for metric, fmt, year, count in rows:
+        if not count:
+            continue
+        entry = found.setdefault(metric, KeyYears(metric, {}, 0))
+        entry.years.setdefault(fmt, []).append(int(year))
+        found[metric] = KeyYears(metric, entry.years, entry.reports + int(count))
+    return found

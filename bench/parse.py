@@ -1,0 +1,103 @@
+"""Parse time per report, by kind of document: median and p90 of repeated parses.
+
+Our own examples and fixtures always; the seed report and the real corpus documents when
+../shared is present beside the checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from app.ingest import parse_for_ingest
+from app.parsing.document import media_type_for
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+FIXTURES = REPO / "tests" / "parsing" / "extract" / "fixtures"
+OUT = Path(__file__).resolve().parent / "out"
+TARGETS_MS = {"text": 5.0, "markdown": 5.0, "html": 5.0, "pdf": 300.0}
+
+
+def documents() -> list[tuple[str, Path]]:
+    """(kind, path) of every document timed, ours first."""
+    found = [
+        ("text", REPO / "examples" / "2020-qinghe-yunling-data-bureau.txt"),
+        ("text", SHARED / "seed" / "000_f4133f615d5c2536.txt"),
+        ("markdown", REPO / "examples" / "2023-qinghe-yunling-data-bureau.md"),
+        ("html", FIXTURES / "yunling-2023.html"),
+        ("html", SHARED / "corpus" / "111.html"),
+        ("docx", FIXTURES / "yunling-2023.docx"),
+        ("pdf", FIXTURES / "yunling-2023.pdf"),
+        *(("pdf", SHARED / "corpus" / f"{n:03d}.pdf") for n in (22, 23, 24)),
+    ]
+    return [(kind, path) for kind, path in found if path.exists()]
+
+
+def time_parse(path: Path, repeat: int) -> list[float]:
+    data = path.read_bytes()
+    media_type = media_type_for(path.name, None)
+    assert media_type is not None
+    parse_for_ingest(data, media_type)  # first call imports and warms caches
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        parse_for_ingest(data, media_type)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench parse")
+    parser.add_argument("--repeat", type=int, default=50, help="parses per text document")
+    parser.add_argument("--repeat-pdf", type=int, default=10, help="parses per PDF or DOCX")
+    args, _ = parser.parse_known_args(argv)
+
+    rows: list[dict[str, Any]] = []
+    by_kind: dict[str, list[float]] = {}
+    for kind, path in documents():
+        repeat = args.repeat_pdf if kind in ("pdf", "docx") else args.repeat
+        times = time_parse(path, repeat)
+        rows.append(
+            {
+                "kind": kind,
+                "document": str(path.relative_to(path.parents[1])),
+                "bytes": path.stat().st_size,
+                "median_ms": round(statistics.median(times), 2),
+                "p90_ms": round(percentile(times, 0.9), 2),
+                "runs": repeat,
+            }
+        )
+        by_kind.setdefault(kind, []).append(statistics.median(times))
+    kinds = {
+        kind: {
+            "median_ms": round(statistics.median(medians), 2),
+            "target_ms": TARGETS_MS.get(kind),
+            "documents": len(medians),
+        }
+        for kind, medians in by_kind.items()
+    }
+    print(f"{'kind':<9}{'document':<44}{'bytes':>9}{'median ms':>11}{'p90 ms':>9}")
+    for row in rows:
+        print(
+            f"{row['kind']:<9}{row['document']:<44}{row['bytes']:>9}"
+            f"{row['median_ms']:>11.2f}{row['p90_ms']:>9.2f}"
+        )
+    for kind, summary in kinds.items():
+        target = summary["target_ms"]
+        verdict = "" if target is None else f"  (target <= {target:g} ms)"
+        print(f"{kind}: median of medians {summary['median_ms']:.2f} ms{verdict}")
+    OUT.mkdir(exist_ok=True)
+    (OUT / "parse.json").write_text(
+        json.dumps({"documents": rows, "kinds": kinds}, indent=2) + "\n", encoding="utf-8"
+    )
+    return 0
