@@ -1,9 +1,10 @@
 """Rollups: per-metric sums over current reports, kept current on every write.
 
 `rollup_report` records each current report with the placement it is counted under;
-`cell_rollup` and `report_rollup` hold the sums and report counts at four geographic grains
-(county, city, province, country). Sums are additive, so a write adds or subtracts one report's
-contribution with an upsert instead of recomputing a group, and concurrent writes stay correct.
+`report_rollup` holds report counts at four geographic grains (county, city, province,
+country) and `cell_rollup` the metric sums at three (city, province, country). Sums are
+additive, so a write adds or subtracts one report's contribution with an upsert instead of
+recomputing a group, and concurrent writes stay correct.
 `refresh_rollups_for_reports` compares what is counted with what should be and applies the
 difference; `rebuild_rollups` recomputes everything with one INSERT … SELECT per table and grain.
 """
@@ -120,6 +121,10 @@ GRAIN_KEEPS: dict[str, tuple[str, ...]] = {
     "province": GEOGRAPHY[:1],
     "country": (),
 }
+# Report counts are small at every grain. Metric sums at county grain would hold nearly one row
+# per cell, so county questions read the cells of the few reports involved instead.
+REPORT_GRAINS = tuple(GRAIN_KEEPS)
+CELL_GRAINS = ("city", "province", "country")
 _COARSER = (("county", "city"), ("city", "province"), ("province", "country"))
 _REPORT_DIMS = (
     "agency_id",
@@ -345,10 +350,17 @@ def rebuild_rollups(db: Session | Connection) -> None:
             ["report_id", *_REPORT_DIMS], live_report_dims().where(Report.is_current)
         )
     )
-    db.execute(insert(CellRollup).from_select(_CELL_COLUMNS, _cell_sums("county", measures(), 1)))
-    db.execute(insert(ReportRollup).from_select(_REPORT_COLUMNS, _report_counts("county", None, 1)))
+    db.execute(
+        insert(CellRollup).from_select(_CELL_COLUMNS, _cell_sums(CELL_GRAINS[0], measures(), 1))
+    )
+    db.execute(
+        insert(ReportRollup).from_select(_REPORT_COLUMNS, _report_counts(REPORT_GRAINS[0], None, 1))
+    )
     for finer, coarser in _COARSER:
-        db.execute(insert(CellRollup).from_select(_CELL_COLUMNS, _coarsen_cells(finer, coarser)))
+        if finer in CELL_GRAINS:
+            db.execute(
+                insert(CellRollup).from_select(_CELL_COLUMNS, _coarsen_cells(finer, coarser))
+            )
         db.execute(
             insert(ReportRollup).from_select(_REPORT_COLUMNS, _coarsen_reports(finer, coarser))
         )
@@ -395,13 +407,15 @@ def _apply(session: Session, report_ids: list[int], sign: int) -> None:
     """Add (sign 1) or subtract (sign -1) these counted reports' contributions."""
     counted = RollupReport.report_id.in_(report_ids)
     source = measures(reports=Cell.report_id.in_(report_ids))
-    for grain in GRAIN_KEEPS:
+    for grain in CELL_GRAINS:
         cell_sums = _cell_sums(grain, source, sign).where(counted)
         _upsert(session, CellRollup, cell_sums, _CELL_COLUMNS)
+        if sign < 0:
+            _drop_empty(session, CellRollup, CellRollup.reports_with_value, cell_sums)
+    for grain in REPORT_GRAINS:
         counts = _report_counts(grain, counted, sign)
         _upsert(session, ReportRollup, counts, _REPORT_COLUMNS)
         if sign < 0:
-            _drop_empty(session, CellRollup, CellRollup.reports_with_value, cell_sums)
             _drop_empty(session, ReportRollup, ReportRollup.reports, counts)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.catalog import FORMATS, TABLES, Format
 from app.models import Agency, Cell, CellRollup, Region, Report, ReportRollup, RollupReport
-from app.rollup import RATIOS, measures, placement
+from app.rollup import CELL_GRAINS, RATIOS, measures, placement
 
 GroupKey = Literal["year", "province", "city", "county", "agency", "agency_kind", "format"]
 GROUP_KEYS: tuple[GroupKey, ...] = (
@@ -169,7 +169,11 @@ def _conditions(columns: Any, filters: StatsFilter) -> list[ColumnElement[bool]]
 
 
 def _reads_cells(group_by: Collection[str], filters: StatsFilter) -> bool:
-    return "agency" in group_by or filters.agency_id is not None
+    return (
+        "agency" in group_by
+        or filters.agency_id is not None
+        or grain_for(group_by, filters.region) not in CELL_GRAINS
+    )
 
 
 def group_sums(
