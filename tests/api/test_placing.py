@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import EXAMPLES, post_document
+from tests.conftest import EXAMPLES, post_document, shared_path
 
 EXAMPLE = EXAMPLES / "2020-qinghe-yunling-data-bureau.txt"
 AGENCY = "青禾市云岭区数据资源管理局"
@@ -72,3 +73,44 @@ def test_given_name_overriding_the_printed_one_is_warned(client: TestClient) -> 
     stored = post_document(client, EXAMPLE.read_bytes(), agency="青禾市云岭区数据局").json()
     assert stored["agency"]["name"] == "青禾市云岭区数据局"
     assert any(AGENCY in w for w in stored["warnings"])
+
+
+CORPUS_PLACES = {
+    "101.txt": ("350000", "平潭"),
+    "105.txt": ("350000", "平潭"),
+    "022.pdf": ("320800", "淮安市"),
+    "023.pdf": ("320800", "洪泽区"),
+    "024.txt": ("320800", "洪泽区"),
+    "111.html": ("321300", "沭阳县"),
+    "109.md": ("310000", "上海市"),
+}
+KINDS = {
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".html": "text/html",
+    ".pdf": "application/pdf",
+}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", sorted(CORPUS_PLACES))
+def test_corpus_agencies_are_placed(client: TestClient, name: str) -> None:
+    path = shared_path("corpus", name)
+    report = post_document(client, path.read_bytes(), KINDS[path.suffix]).json()
+    region = report["agency"]["region"]
+    assert region is not None, report["agency"]
+    ancestor, place = CORPUS_PLACES[name]
+    assert region["name"].startswith(place)
+    path_codes = [r["code"] for r in client.get(f"/api/v1/regions/{region['code']}").json()["path"]]
+    assert ancestor in path_codes
+
+
+@pytest.mark.shared
+def test_one_agency_across_the_corpus_years(client: TestClient) -> None:
+    ids = {
+        post_document(client, shared_path("corpus", n).read_bytes(), "application/pdf").json()[
+            "agency"
+        ]["id"]
+        for n in ("023.pdf", "024.pdf")
+    }
+    assert len(ids) == 1
