@@ -69,10 +69,15 @@ def ingest_paths(
     paths: Sequence[Path],
     *,
     region: str | None = None,
+    agency: str | None = None,
+    year: int | None = None,
     workers: int | None = None,
     progress: bool = True,
 ) -> list[Outcome]:
-    """Ingest these files in order; one outcome per path, in the same order."""
+    """Ingest these files in order; one outcome per path, in the same order.
+
+    `agency` and `year` stand in for what documents do not print (see `parse_for_ingest`).
+    """
     from app.ingest import sha256_hex
 
     workers = default_workers() if workers is None else max(1, workers)
@@ -123,7 +128,7 @@ def ingest_paths(
                 else:
                     finish(index, Outcome(doc.path, "unchanged", f"report {report_id}"))
             for chunk in _batched(fresh, CHUNK):
-                work = [(doc.data, doc.media_type) for _, doc in chunk]
+                work = [(doc.data, doc.media_type, agency, year) for _, doc in chunk]
                 queue.append((chunk, pool.submit(parse_documents, work)))
                 store_ready(keep=window)
         store_ready(keep=0)
@@ -132,16 +137,16 @@ def ingest_paths(
     return [outcomes[i] for i in range(len(paths))]
 
 
-def parse_documents(work: list[tuple[bytes, str]]) -> list[Parsed]:
+def parse_documents(work: list[tuple[bytes, str, str | None, int | None]]) -> list[Parsed]:
     """Parse and check documents: pure, so it runs in any process."""
-    return [_parse(data, media_type) for data, media_type in work]
+    return [_parse(*item) for item in work]
 
 
-def _parse(data: bytes, media_type: str) -> Parsed:
+def _parse(data: bytes, media_type: str, agency: str | None, year: int | None) -> Parsed:
     from app.ingest import parse_for_ingest
 
     try:
-        parsed = parse_for_ingest(data, media_type)
+        parsed = parse_for_ingest(data, media_type, agency=agency, year=year)
     except ApiError as exc:
         return exc.message
     except Exception as exc:

@@ -41,7 +41,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 1
     show_bar = not args.quiet and sys.stderr.isatty()
     outcomes: list[Outcome] = ingest_paths(
-        get_sessionmaker(), documents, region=args.region, workers=args.workers, progress=show_bar
+        get_sessionmaker(),
+        documents,
+        region=args.region,
+        agency=args.agency,
+        year=args.year,
+        workers=args.workers,
+        progress=show_bar,
     )
     if args.verbose:
         for outcome in outcomes:
@@ -95,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="ingest report documents (files or folders)")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--region", help="GB/T 2260 code to place new agencies under")
+    ingest.add_argument("--agency", help="the agency's name, for documents that do not print it")
+    ingest.add_argument("--year", type=int, help="the report year, for documents without one")
     ingest.add_argument("-v", "--verbose", action="store_true", help="one line per document")
     ingest.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ingest.add_argument(

@@ -63,3 +63,21 @@ def test_ingest_unknown_file_type(
     _, err = capsys.readouterr()
     assert "unknown file type" in err
     assert count_reports(sqlite_url) == 0
+
+
+def test_agency_and_year_for_a_document_without_a_title(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (EXAMPLES / "2020-qinghe-yunling-data-bureau.txt").read_text("utf-8")
+    untitled = tmp_path / "cut.txt"
+    untitled.write_text(text.split("\n", 1)[1].replace("2020 年", "本"), encoding="utf-8")
+    assert cli.main(["ingest", "--quiet", str(untitled)]) == 1
+    _, err = capsys.readouterr()
+    assert "agency=" in err
+    assert (
+        cli.main(
+            ["ingest", "--quiet", "--agency", "青禾市云岭区档案局", "--year", "2020", str(untitled)]
+        )
+        == 0
+    )
+    assert count_reports(sqlite_url) == 1
