@@ -54,7 +54,7 @@ def create_app(
         openapi_tags=TAGS,
     )
     app.state.sessionmaker = session_factory
-    app.dependency_overrides[get_settings] = lambda: settings
+    app.state.settings = settings
     install_error_handlers(app)
     app.add_exception_handler(NotModified, not_modified_response)
     app.add_middleware(CacheHeadersMiddleware)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -15,14 +15,24 @@ from app.errors import NotFound, Unauthorized
 from app.models import Agency, Report
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    # Async so that opening and closing the session does not take two trips through the
+    # thread pool on every request; a Session connects lazily, inside the (sync) endpoint.
     factory = getattr(request.app.state, "sessionmaker", None) or get_sessionmaker()
-    with factory() as session:
+    session = factory()
+    try:
         yield session
+    finally:
+        session.close()
+
+
+async def get_app_settings(request: Request) -> Settings:
+    settings: Settings = getattr(request.app.state, "settings", None) or get_settings()
+    return settings
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
 def require_api_key(request: Request, settings: SettingsDep) -> None:
@@ -45,9 +55,10 @@ REPORT_LOAD = (
 )
 
 
-def valid_report(
-    session: SessionDep, report_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
-) -> Report:
+ReportId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A report's id.")]
+
+
+def valid_report(session: SessionDep, report_id: ReportId) -> Report:
     report = session.get(Report, report_id, options=REPORT_LOAD)
     if report is None:
         raise NotFound(f"report {report_id} does not exist")
