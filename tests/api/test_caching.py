@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
 
+from app.config import Settings
 from tests.conftest import EXAMPLES, post_document
 
 EXAMPLE = EXAMPLES / "2020-qinghe-yunling-data-bureau.txt"
@@ -63,3 +66,22 @@ def test_cors_allows_reads_not_writes(client: TestClient) -> None:
     )
     assert preflight.status_code == 400
     assert "POST" not in preflight.headers.get("access-control-allow-methods", "")
+
+
+def test_reads_through_the_engine_itself(engine: Engine, settings: Settings) -> None:
+    # The other tests bind the app to a rolled-back connection; here sessions come from the
+    # engine, as in production, where PostgreSQL reads run without a transaction.
+    from app.main import create_app
+
+    app = create_app(settings, sessionmaker(bind=engine))
+    with TestClient(app) as client:
+        listed = client.get("/api/v1/reports")
+        assert listed.status_code == 200 and "etag" in listed.headers
+        assert (
+            client.get(
+                "/api/v1/reports", headers={"If-None-Match": listed.headers["etag"]}
+            ).status_code
+            == 304
+        )
+        assert client.get("/api/v1/reports/999999/cells").status_code == 404
+        assert client.get("/api/v1/regions/320813").json()["name"] == "洪泽区"
