@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -55,9 +54,3 @@ def get_engine() -> Engine:
 @lru_cache
 def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
-
-
-def session_scope() -> Iterator[Session]:
-    """A session for one request; the caller commits."""
-    with get_sessionmaker()() as session:
-        yield session

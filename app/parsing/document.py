@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from app.parsing.decode import decode_text
 from app.parsing.model import ParsedReport, ParseError
 from app.parsing.text import parse_text
@@ -30,13 +28,6 @@ _BY_SUFFIX = {
 
 class UnsupportedMediaType(ParseError):
     """The media type is not one gkstats reads, or the content is of another kind."""
-
-
-@dataclass(frozen=True, slots=True)
-class Kind:
-    """What the bytes really are, judged from their first bytes."""
-
-    name: str  # "pdf", "docx", "zip", "html", "text"
 
 
 def media_type_for(filename: str | None, declared: str | None) -> str | None:
