@@ -14,8 +14,16 @@ from starlette.datastructures import UploadFile
 
 from app.api.deps import REPORT_LOAD, ReportDep, ReportId, SessionDep, SettingsDep, WriteAccess
 from app.api.regions import region_and_descendants
-from app.api.serialize import cell_out, check_out, checks_summary, report_out
-from app.catalog import FORMATS, TABLES, Format
+from app.api.serialize import (
+    CELL_LAYOUT,
+    UNKNOWN_CELL,
+    cell_out,
+    check_out,
+    checks_summary,
+    json_number,
+    report_out,
+)
+from app.catalog import TABLES, Format
 from app.derived import derive_request_subtotals
 from app.errors import (
     BadRequest,
@@ -378,9 +386,9 @@ async def list_cells(
     )
     if fmt is None:
         raise NotFound(f"report {report_id} does not exist")
-    layout = _LAYOUT[cast(Format, fmt)]
+    layout = CELL_LAYOUT[cast(Format, fmt)]
     placed = sorted(
-        (layout.get((t, r, c), _UNKNOWN), t, r, c, value, raw, status, unit)
+        (layout.get((t, r, c), UNKNOWN_CELL), t, r, c, value, raw, status, unit)
         for t, r, c, value, raw, status, unit, _ in rows
     )
     items: list[dict[str, Any]] = [
@@ -388,7 +396,7 @@ async def list_cells(
             "table": t,
             "row": r,
             "col": c,
-            "value": _json_number(value, is_amount),
+            "value": json_number(value, is_amount),
             "raw": raw,
             "status": status,
             "unit": unit,
@@ -420,13 +428,6 @@ _CELL_FIELDS = (
 CellRow = tuple[str, str, str, float | None, str, str, str | None]
 
 
-def _json_number(value: float | None, is_amount: bool) -> int | float | None:
-    """Counts as integers, amounts as decimals, as keys.md promises."""
-    if value is None or is_amount or not value.is_integer():
-        return value
-    return int(value)
-
-
 def _derived_cells(cells: list[CellRow]) -> list[CellOut]:
     requests = {(c[1], c[2]): (c[3], c[5]) for c in cells if c[0] == "requests"}
     printed_rows = {row for row, _ in requests}
@@ -435,28 +436,13 @@ def _derived_cells(cells: list[CellRow]) -> list[CellOut]:
             table=d.table,
             row=d.row,
             col=d.col,
-            value=_json_number(d.value, is_amount=False),
+            value=json_number(d.value, is_amount=False),
             raw="",
             status=cast(Any, d.status),
             derived=True,
         )
         for d in derive_request_subtotals(requests, printed_rows)
     ]
-
-
-def _layout(fmt: Format) -> dict[tuple[str, str, str], tuple[int, bool]]:
-    """Each key's printed position and whether it holds an amount."""
-    layout: dict[tuple[str, str, str], tuple[int, bool]] = {}
-    for table in TABLES.values():
-        for row in table.rows:
-            if fmt in row.formats:
-                for col in table.columns_for(row, fmt):
-                    layout[(table.key, row.key, col.key)] = (len(layout), col.kind == "amount")
-    return layout
-
-
-_LAYOUT = {fmt: _layout(fmt) for fmt in FORMATS}
-_UNKNOWN = (1 << 30, False)
 
 
 @router.get(

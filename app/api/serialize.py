@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Literal, cast
 
-from app.catalog import Format, column_of
+from app.catalog import FORMATS, TABLES, Format
 from app.models import Agency, Cell, Region, Report, ReportCheck
 from app.schemas import (
     AgencyOut,
@@ -98,14 +98,31 @@ def checks_summary(report: Report) -> ChecksSummary:
     )
 
 
-def cell_value(table: str, row: str, col: str, fmt: str, value: float | None) -> int | float | None:
+def _cell_layout(fmt: Format) -> dict[tuple[str, str, str], tuple[int, bool]]:
+    """Each key's printed position and whether it holds an amount."""
+    layout: dict[tuple[str, str, str], tuple[int, bool]] = {}
+    for table in TABLES.values():
+        for row in table.rows:
+            if fmt in row.formats:
+                for col in table.columns_for(row, fmt):
+                    layout[(table.key, row.key, col.key)] = (len(layout), col.kind == "amount")
+    return layout
+
+
+CELL_LAYOUT = {fmt: _cell_layout(fmt) for fmt in FORMATS}
+UNKNOWN_CELL = (1 << 30, False)  # sorts last, read as a count
+
+
+def json_number(value: float | None, is_amount: bool) -> int | float | None:
     """Counts as integers, amounts as decimals, as keys.md promises."""
-    if value is None:
-        return None
-    column = column_of(table, row, col, cast(Format, fmt))
-    if (column is None or column.kind != "amount") and value.is_integer():
-        return int(value)
-    return value
+    if value is None or is_amount or not value.is_integer():
+        return value
+    return int(value)
+
+
+def cell_value(table: str, row: str, col: str, fmt: str, value: float | None) -> int | float | None:
+    _, is_amount = CELL_LAYOUT[cast(Format, fmt)].get((table, row, col), UNKNOWN_CELL)
+    return json_number(value, is_amount)
 
 
 def cell_out(cell: Cell, fmt: str) -> CellOut:
