@@ -8,15 +8,12 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.deps import SessionDep
-from app.models import DataVersion
+from app.api.deps import DATA_VERSION, READ_METHODS, SessionDep
 
 # Clients and proxies may keep a copy but must revalidate it; a 304 costs one indexed read.
 CACHE_CONTROL = "public, no-cache"
-READ_METHODS = ("GET", "HEAD")
 
 
 class NotModified(Exception):
@@ -43,8 +40,9 @@ async def conditional_read(request: Request, session: SessionDep) -> None:
     """
     if request.method not in READ_METHODS:
         return
-    query = select(DataVersion.version).where(DataVersion.id == 1)
-    version = session.connection().scalar(query) or 0
+    version = getattr(request.state, "data_version", None)
+    if version is None:
+        version = session.connection().scalar(DATA_VERSION) or 0
     etag = _etag(version, request)
     request.state.etag = etag
     if _matches(request.headers.get("if-none-match", ""), etag):

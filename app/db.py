@@ -43,7 +43,9 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # No pool_pre_ping: a request's first read checks its connection instead (see
+    # app/api/deps.py), which saves a round trip per request.
+    return create_engine(url, pool_size=10, max_overflow=10)
 
 
 @lru_cache

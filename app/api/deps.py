@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, joinedload
 
 from app.config import Settings, get_settings
 from app.db import get_sessionmaker
 from app.errors import NotFound, Unauthorized
-from app.models import Agency, Report
+from app.models import Agency, DataVersion, Report
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -21,26 +22,47 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     # thread pool on every request; a Session connects lazily, inside the (sync) endpoint.
     factory = getattr(request.app.state, "sessionmaker", None) or get_sessionmaker()
     session = factory()
-    if request.method in ("GET", "HEAD") and _reads_autocommit(session):
-        # A read needs no transaction; on PostgreSQL that saves the BEGIN and ROLLBACK round
-        # trips on every request.
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    if _on_postgresql_engine(session):
+        request.state.data_version = _first_read(session, request.method in READ_METHODS)
     try:
         yield session
     finally:
         session.close()
 
 
-def _reads_autocommit(session: Session) -> bool:
+def _on_postgresql_engine(session: Session) -> bool:
     # Only a session on an engine: one bound to a caller's connection (the tests' rolled-back
-    # transaction) keeps that connection's transaction.
+    # transaction) keeps that connection and its transaction.
     return isinstance(session.bind, Engine) and session.bind.dialect.name == "postgresql"
+
+
+def _first_read(session: Session, read: bool) -> int:
+    """The data version, read on the connection the request will use, which that read checks.
+
+    The pool does not ping a connection before handing it out: that is a round trip on every
+    request. The data version, which every read is tagged with, is read first instead; when
+    the database has dropped the connection (a restart), the pool is refreshed and the read
+    is made once more on a new one. A read runs without a transaction, which saves the BEGIN
+    and ROLLBACK round trips.
+    """
+    options = {"isolation_level": "AUTOCOMMIT"} if read else {}
+    try:
+        return session.connection(execution_options=options).scalar(DATA_VERSION) or 0
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        session.rollback()
+    return session.connection(execution_options=options).scalar(DATA_VERSION) or 0
 
 
 async def get_app_settings(request: Request) -> Settings:
     settings: Settings = getattr(request.app.state, "settings", None) or get_settings()
     return settings
 
+
+READ_METHODS = ("GET", "HEAD")
+# Bumped by every write; reads are tagged with it (see app/caching.py).
+DATA_VERSION = select(DataVersion.version).where(DataVersion.id == 1)
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

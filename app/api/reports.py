@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from operator import itemgetter
 from typing import Annotated, Any, Literal, cast
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
@@ -363,21 +365,13 @@ async def list_cells(
     include_derived: bool = False,
 ) -> Response:
     # The hottest read: plain rows in, orjson out, no ORM objects or per-cell models. It runs
-    # on the event loop: two primary-key reads cost less than a trip through the thread pool.
+    # on the event loop: its indexed reads cost less than a trip through the thread pool.
     connection = session.connection()  # Core execution: no ORM bookkeeping for plain rows
-    query = (
-        select(*_CELL_FIELDS, Report.format)
-        .join(Report, Report.id == Cell.report_id)
-        .where(Cell.report_id == report_id)
-    )
-    if table is not None:
-        query = query.where(Cell.table_key == table)
+    filters: dict[str, object] = {"report_id": report_id, "table": table}
     if not include_derived:
-        if row is not None:
-            query = query.where(Cell.row_key == row)
-        if col is not None:
-            query = query.where(Cell.col_key == col)
-    rows = connection.execute(query).all()
+        filters |= {"row": row, "col": col}
+    params = {name: value for name, value in filters.items() if value is not None}
+    rows = connection.execute(_cells_query(*(name in params for name in _FILTERS)), params).all()
     # The report's format comes with its cells; only a report without cells needs a lookup.
     fmt = (
         rows[0][-1]
@@ -387,10 +381,11 @@ async def list_cells(
     if fmt is None:
         raise NotFound(f"report {report_id} does not exist")
     layout = CELL_LAYOUT[cast(Format, fmt)]
-    placed = sorted(
+    placed = [
         (layout.get((t, r, c), UNKNOWN_CELL), t, r, c, value, raw, status, unit)
         for t, r, c, value, raw, status, unit, _ in rows
-    )
+    ]
+    placed.sort(key=itemgetter(0))
     items: list[dict[str, Any]] = [
         {
             "table": t,
@@ -426,6 +421,27 @@ _CELL_FIELDS = (
     Cell.unit,
 )
 CellRow = tuple[str, str, str, float | None, str, str, str | None]
+_FILTERS = ("table", "row", "col")
+
+
+@cache
+def _cells_query(by_table: bool, by_row: bool, by_col: bool) -> Select[*tuple[Any, ...]]:
+    """The cells statement for one combination of filters, built once: building it per request
+    cost more than running it."""
+    query: Select[*tuple[Any, ...]] = (
+        select(*_CELL_FIELDS, Report.format)
+        .join(Report, Report.id == Cell.report_id)
+        .where(Cell.report_id == bindparam("report_id"))
+    )
+    for wanted, column, name in zip(
+        (by_table, by_row, by_col),
+        (Cell.table_key, Cell.row_key, Cell.col_key),
+        _FILTERS,
+        strict=True,
+    ):
+        if wanted:
+            query = query.where(column == bindparam(name))
+    return query
 
 
 def _derived_cells(cells: list[CellRow]) -> list[CellOut]:
