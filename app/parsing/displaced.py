@@ -3,16 +3,20 @@
 Without layout, pdftotext often prints a table's values in row order while its labels drift
 elsewhere ("（一）予以公开" after the numbers of later rows), or prints a row's values just before
 its label. Such values are placed only where the table's own arithmetic confirms the placing:
-every row's total is the sum of its parts, and the column rules hold.
+every row's total is the sum of its parts, and the column rules hold. When it leaves table 四's
+pieces in several orders, the report's own evidence (the figures its prose states, then the
+group title printed just before a piece) may choose among those orders, never add to them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from itertools import permutations
 
 from app.catalog import Row
 from app.parsing.align import Run
+from app.parsing.prose_figures import StatedReviews
 from app.parsing.run_tables import request_equations
 from app.parsing.templates import REQUEST_TEMPLATES
 from app.parsing.tokens import Token
@@ -21,6 +25,13 @@ from app.parsing.values import is_value_text
 _WIDTH = 7
 _REVIEW_GROUP = 5
 _REVIEW_VALUES = 15
+# Each group of table 四 in catalog order, with the words that name it in the header. 行政诉讼
+# heads the last two together, and 复议后起诉 must not be taken for 行政复议.
+_GROUP_TITLES = (
+    ("行政复议", ("行政复议",)),
+    ("未经复议直接起诉", ("未经复议", "直接起诉")),
+    ("复议后起诉", ("复议后起诉",)),
+)
 # Seven runs are 5,040 orders; a table broken into more pieces is not read this way.
 _MAX_REVIEW_RUNS = 7
 
@@ -163,40 +174,148 @@ def row_before_label(
     return found
 
 
-def _review_runs(window: Sequence[Token]) -> list[list[Token]]:
-    runs: list[list[Token]] = [[]]
+def _groups_named(folded: str) -> set[int]:
+    # The table's own title ("政府信息公开行政复议、行政诉讼情况") heads every group at once.
+    if "行政复议" in folded and "行政诉讼" in folded:
+        return set(range(len(_GROUP_TITLES)))
+    return {g for g, (_, words) in enumerate(_GROUP_TITLES) if any(w in folded for w in words)}
+
+
+def _review_runs(window: Sequence[Token]) -> list[tuple[list[Token], set[int]]]:
+    """Runs of values with the groups named by the header words printed just before each."""
+    runs: list[tuple[list[Token], set[int]]] = []
+    named: set[int] = set()
+    in_run = False
     for token in window:
         if token.kind == "value" and is_value_text(token.text):
-            runs[-1].append(token)
-        elif token.kind == "label" and runs[-1]:
-            runs.append([])
-    return [run for run in runs if run]
+            if not in_run:
+                runs.append(([], named))
+                named = set()
+                in_run = True
+            runs[-1][0].append(token)
+        elif token.kind == "label":
+            in_run = False
+            named |= _groups_named(token.folded)
+    return runs
 
 
-def reviews_from_runs(window: Sequence[Token]) -> list[Token | None] | None:
-    """Table 四's fifteen cells when header words break its one printed row into runs.
+@dataclass(frozen=True, slots=True)
+class ReviewRun:
+    tokens: tuple[Token, ...]
+    numbers: tuple[int, ...]
+    titled: int | None  # the one group the header words just before the run name, if any
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewReadings:
+    """The orders of table 四's runs that its arithmetic keeps, each with its fifteen numbers.
+
+    `adds_up` is False when no order makes every row total the sum of its parts: then every
+    order is kept (a table that contradicts itself), and nothing else may narrow them.
+    """
+
+    runs: tuple[ReviewRun, ...]
+    readings: dict[tuple[int, ...], tuple[int, ...]]
+    adds_up: bool
+
+    def distinct(self, orders: Iterable[tuple[int, ...]]) -> set[tuple[int, ...]]:
+        return {self.readings[order] for order in orders}
+
+    def cells(self, orders: Sequence[tuple[int, ...]]) -> list[Token | None]:
+        """The tokens every given order puts in the same cell; None where they differ."""
+        first = [t for i in orders[0] for t in self.runs[i].tokens]
+        return [
+            first[position] if len({self.readings[o][position] for o in orders}) == 1 else None
+            for position in range(_REVIEW_VALUES)
+        ]
+
+
+def review_readings(window: Sequence[Token]) -> ReviewReadings | None:
+    """Every order of table 四's runs when header words break its one printed row into runs.
 
     Plain PDF text keeps each run's order but may print the runs in any order (a row's total
-    after the next row's values). Every order of the runs is a reading; the arithmetic keeps
-    those whose row totals hold, or all of them when none does (a table that contradicts
-    itself). A cell is placed only when every kept reading puts the same number there.
+    after the next row's values). Every order is a reading; the arithmetic keeps those whose
+    row totals hold.
     """
-    runs = _review_runs(window)
-    if sum(len(run) for run in runs) != _REVIEW_VALUES or len(runs) > _MAX_REVIEW_RUNS:
+    pieces = _review_runs(window)
+    if sum(len(run) for run, _ in pieces) != _REVIEW_VALUES or len(pieces) > _MAX_REVIEW_RUNS:
         return None
-    numbers = [_numbers(run) for run in runs]
-    if any(n is None for n in numbers):
+    runs: list[ReviewRun] = []
+    for tokens, named in pieces:
+        numbers = _numbers(tokens)
+        if numbers is None:
+            return None
+        titled = next(iter(named)) if len(named) == 1 else None
+        runs.append(ReviewRun(tuple(tokens), tuple(numbers), titled))
+    readings = {
+        order: tuple(n for i in order for n in runs[i].numbers)
+        for order in permutations(range(len(runs)))
+    }
+    kept = {o: r for o, r in readings.items() if _row_adds_up(r, _REVIEW_GROUP)}
+    return ReviewReadings(tuple(runs), kept or readings, bool(kept))
+
+
+def settle_readings(
+    found: ReviewReadings, stated: Callable[[], StatedReviews]
+) -> tuple[list[tuple[int, ...]], list[str]]:
+    """The orders left once the report's own evidence has chosen among the arithmetic's.
+
+    First the figures the prose states (asked for only when the readings disagree), then, as
+    the last tie-break, the group titles printed just before runs. Neither is used when the
+    table contradicts itself, and neither ever adds a reading the arithmetic rejected.
+    """
+    orders = list(found.readings)
+    if not found.adds_up or len(found.distinct(orders)) == 1:
+        return orders, []
+    notes: list[str] = []
+    evidence: list[str] = []
+    figures = stated()
+    if figures.states_anything:
+        fitting = [o for o in orders if figures.allows(found.readings[o])]
+        if not fitting:
+            notes.append(
+                f"the prose states {figures.describe()}, which fits no reading of table 四's "
+                "values; the prose was not used"
+            )
+        elif len(found.distinct(fitting)) < len(found.distinct(orders)):
+            orders = fitting
+            evidence.append(f"the figures the prose states ({figures.describe()})")
+    if len(found.distinct(orders)) > 1 and (titled := _placed_by_titles(found, orders)):
+        orders, named = titled
+        evidence.extend(named)
+    if evidence:
+        notes.append(
+            "table 四's values are printed out of order; read by their row totals and "
+            + " and ".join(evidence)
+        )
+    return orders, notes
+
+
+def _placed_by_titles(
+    found: ReviewReadings, orders: list[tuple[int, ...]]
+) -> tuple[list[tuple[int, ...]], list[str]] | None:
+    """The orders that put each titled run in its group, when just one reading is left."""
+    titled = [(i, g) for i, run in enumerate(found.runs) if (g := run.titled) is not None]
+    if not titled:
         return None
-    readings: dict[tuple[int, ...], list[Token]] = {}
-    for order in permutations(range(len(runs))):
-        reading = tuple(n for i in order for n in numbers[i] or ())
-        readings.setdefault(reading, [t for i in order for t in runs[i]])
-    kept = [r for r in readings if _row_adds_up(r, _REVIEW_GROUP)] or list(readings)
-    first = readings[kept[0]]
-    return [
-        first[position] if len({r[position] for r in kept}) == 1 else None
-        for position in range(_REVIEW_VALUES)
+    placing = [o for o in orders if all(_in_group(found, o, i, g) for i, g in titled)]
+    if len(found.distinct(placing)) != 1:
+        return None
+    return placing, [
+        f"the title {_GROUP_TITLES[g][0]} printed before "
+        + " ".join(t.text for t in found.runs[i].tokens)
+        for i, g in titled
     ]
+
+
+def _in_group(found: ReviewReadings, order: tuple[int, ...], run: int, group: int) -> bool:
+    start = 0
+    for i in order:
+        if i == run:
+            break
+        start += len(found.runs[i].tokens)
+    end = start + len(found.runs[run].tokens) - 1
+    return start // _REVIEW_GROUP == end // _REVIEW_GROUP == group
 
 
 def row_after_values(

@@ -15,12 +15,14 @@ from app.catalog import (
 )
 from app.parsing.align import RowReading, Run, align_rows, read_row, row_run
 from app.parsing.displaced import (
-    reviews_from_runs,
+    review_readings,
     row_after_values,
     row_before_label,
     rows_in_sequence,
+    settle_readings,
 )
 from app.parsing.model import ParsedCell
+from app.parsing.prose_figures import stated_reviews
 from app.parsing.run_tables import (
     is_glued,
     read_glued_requests,
@@ -282,8 +284,12 @@ def _inferred(reading: RowReading) -> RowReading:
     return RowReading(cells, reading.warning)
 
 
-def read_reviews(tokens: list[Token], region: tuple[int, int]) -> TableResult:
-    """Table 四: one printed run of 15 values, in the catalog's row-major order."""
+def read_reviews(tokens: list[Token], region: tuple[int, int], text: str) -> TableResult:
+    """Table 四: one printed run of 15 values, in the catalog's row-major order.
+
+    `text` is the whole report, whose prose may state the table's figures; it is read only
+    when the values are printed in pieces whose order the table's arithmetic leaves open.
+    """
     result = TableResult()
     window = tokens[region[0] : region[1]]
     runs = _value_runs(window)
@@ -301,8 +307,10 @@ def read_reviews(tokens: list[Token], region: tuple[int, int]) -> TableResult:
         reading = read_glued_reviews(glued[0], columns)
         if reading.warning:
             result.warnings.append(f"reviews: {reading.warning}")
-    elif len(fitting) != 1 and (placed := reviews_from_runs(window)) is not None:
-        reading = _placed_reviews(placed, columns, runs)
+    elif len(fitting) != 1 and (found := review_readings(window)) is not None:
+        orders, notes = settle_readings(found, lambda: stated_reviews(text))
+        result.warnings.extend(f"reviews: {note}" for note in notes)
+        reading = _placed_reviews(found.cells(orders), columns, runs)
         if reading.warning:
             result.warnings.append(f"reviews: {reading.warning}")
     elif len(fitting) != 1:

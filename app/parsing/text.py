@@ -38,9 +38,12 @@ def decide_format(tokens: list[Token], regions: Regions, year: int | None) -> Fo
 
 
 def read_tables(
-    tokens: list[Token], regions: Regions, fmt: Format
+    tokens: list[Token], regions: Regions, fmt: Format, text: str
 ) -> tuple[list[ParsedCell], list[str]]:
-    """The cells of tables 二, 三 and 四, and warnings naming what is missing or unreadable."""
+    """The cells of tables 二, 三 and 四, and warnings naming what is missing or unreadable.
+
+    `text` is the whole report: its prose may settle how table 四's values are placed.
+    """
     results: list[TableResult] = []
     warnings: list[str] = []
     if regions.proactive is None:
@@ -54,7 +57,7 @@ def read_tables(
     if regions.reviews is None:
         warnings.append("table 四 (reviews) not found")
     else:
-        results.append(read_reviews(tokens, regions.reviews))
+        results.append(read_reviews(tokens, regions.reviews, text))
     cells = [cell for result in results for cell in result.cells]
     warnings.extend(w for result in results for w in result.warnings)
     return cells, warnings
@@ -81,7 +84,7 @@ def parse_text(text: str) -> ParsedReport:
         warnings.append("format not printed and year unknown; assumed the 2021 format")
     cells: list[ParsedCell] = []
     if has_tables:
-        cells, table_warnings = read_tables(tokens, regions, fmt)
+        cells, table_warnings = read_tables(tokens, regions, fmt, text)
         warnings.extend(table_warnings)
     else:
         warnings.append("no statistics tables found in the text (they may have been images)")

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from app.parsing.displaced import _row_major, reviews_from_runs
-from app.parsing.tokens import tokenize
+from app.parsing.displaced import _row_major, review_readings
+from app.parsing.tokens import Token, tokenize
+
+
+def reviews_from_runs(tokens: list[Token]) -> list[Token | None] | None:
+    """The cells every reading the arithmetic keeps agrees on."""
+    found = review_readings(tokens)
+    return None if found is None else found.cells(list(found.readings))
 
 
 def _stream(*pieces: str) -> list[str]:
