@@ -3,16 +3,17 @@
 Documents whose bytes are already stored are found by hash, a batch at a time, and never parsed.
 The rest are parsed (and checked) in a process pool, a chunk per task, while this process stores
 the chunks already parsed, in the order the documents were given: revisions come out as a
-one-by-one ingest would number them. A transaction stores up to STORE_BATCH documents, each in a
-savepoint of its own, so a failure stores nothing of that document and is reported alone; the
-stats rollups are refreshed once per transaction rather than once per document.
+one-by-one ingest would number them. A transaction stores up to STORE_BATCH documents with one
+statement per table, and the stats rollups are refreshed once for them all. Should any of them
+fail, that transaction is rolled back and its documents are stored one transaction each, so a
+failure stores nothing of that document and is reported alone.
 """
 
 from __future__ import annotations
 
 import copyreg
 import os
-from collections import ChainMap, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, fields
@@ -34,7 +35,7 @@ MAX_DEFAULT_WORKERS = 4
 LOOKUP_BATCH = 64  # documents read, hashed and looked up per query
 CHUNK = 8  # documents per task sent to a worker
 CHUNKS_PER_WORKER = 2  # tasks kept queued per worker, so none waits while this process stores
-STORE_BATCH = 128  # documents per transaction (each in a savepoint of its own)
+STORE_BATCH = 128  # documents per transaction
 
 T = TypeVar("T")
 
@@ -193,35 +194,44 @@ def _parsed_entries(
 def _store_batch(
     session: Session, entries: list[_Entry], region: str | None, stored: dict[str, int]
 ) -> list[tuple[int, Outcome]]:
-    """Store documents in one transaction, each in a savepoint of its own; the rollups of the
-    agencies touched are refreshed once, before the commit. Should that or the commit fail,
-    the documents are stored again one transaction each."""
-    from app.models import Report
-    from app.rollup import refresh_rollups_for_reports
+    """Store documents in one transaction, one statement per table for them all. Should any
+    of them fail, the transaction is rolled back and each is stored in a transaction of its
+    own, so a bad document is reported alone and the others are stored."""
+    from app.ingest import NewDocument, store_many
 
     if len(entries) == 1:
         index, doc, parsed = entries[0]
         return [(index, _store_alone(session, doc, parsed, region, stored))]
-    batch: dict[str, int] = {}
-    seen = ChainMap(batch, stored)
-    agencies: set[int] = set()
-    outcomes = []
+    outcomes: dict[int, Outcome] = {}
+    repeats: list[tuple[int, _Document]] = []  # bytes given earlier in this batch
+    storing: list[tuple[int, _Document, NewDocument]] = []
+    digests: set[str] = set()
+    for index, doc, parsed in entries:
+        outcome = _unstorable(doc, parsed, stored)
+        if outcome is not None:
+            outcomes[index] = outcome
+        elif doc.digest in digests:
+            repeats.append((index, doc))
+        else:
+            assert not isinstance(parsed, str)
+            report, checks = parsed
+            new = NewDocument(doc.data, doc.media_type, report, doc.path.name, checks)
+            storing.append((index, doc, new))
+            digests.add(doc.digest)
     try:
-        for index, doc, parsed in entries:
-            outcome = _unstorable(doc, parsed, seen)
-            if outcome is None:
-                outcome = _store_in_savepoint(session, doc, parsed, region, batch, agencies)
-            outcomes.append((index, outcome))
-        if agencies:
-            ids = session.scalars(select(Report.id).where(Report.agency_id.in_(agencies)))
-            refresh_rollups_for_reports(session, ids.all())
+        ids = store_many(session, [new for _, _, new in storing], region_code=region)
         session.commit()
     except Exception:
         session.rollback()
         session.expunge_all()
         return [(i, _store_alone(session, doc, p, region, stored)) for i, doc, p in entries]
-    stored.update(batch)
-    return outcomes
+    session.expunge_all()
+    for (index, doc, _), report_id in zip(storing, ids, strict=True):
+        stored[doc.digest] = report_id
+        outcomes[index] = Outcome(doc.path, "stored", f"report {report_id}")
+    for index, doc in repeats:
+        outcomes[index] = Outcome(doc.path, "unchanged", f"report {stored[doc.digest]}")
+    return [(index, outcomes[index]) for index, _, _ in entries]
 
 
 def _unstorable(doc: _Document, parsed: Parsed, stored: Mapping[str, int]) -> Outcome | None:
@@ -230,42 +240,6 @@ def _unstorable(doc: _Document, parsed: Parsed, stored: Mapping[str, int]) -> Ou
     if isinstance(parsed, str):
         return Outcome(doc.path, "failed", parsed)
     return None
-
-
-def _store_in_savepoint(
-    session: Session,
-    doc: _Document,
-    parsed: Parsed,
-    region: str | None,
-    batch: dict[str, int],
-    agencies: set[int],
-) -> Outcome:
-    from app.ingest import store_parsed
-
-    assert not isinstance(parsed, str)
-    report, checks = parsed
-    try:
-        with session.begin_nested():
-            result = store_parsed(
-                session,
-                doc.data,
-                doc.media_type,
-                report,
-                filename=doc.path.name,
-                region_code=region,
-                checks=checks,
-                refresh_rollups=False,
-            )
-            report_id, agency_id = result.report.id, result.report.agency_id
-    except ApiError as exc:
-        return Outcome(doc.path, "failed", exc.message)
-    except Exception as exc:
-        return Outcome(doc.path, "failed", f"{type(exc).__name__}: {exc}")
-    finally:
-        session.expunge_all()
-    batch[doc.digest] = report_id
-    agencies.add(agency_id)
-    return Outcome(doc.path, "stored", f"report {report_id}")
 
 
 def _store_alone(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.checks import CheckResult, run_checks, summarize
@@ -24,7 +25,7 @@ from app.parsing import ParsedReport, ParseError
 from app.parsing.document import UnsupportedMediaType as UnsupportedContent
 from app.parsing.document import parse_document
 from app.regions.placing import agency_kind, place_agency
-from app.rollup import refresh_rollups_for_agency
+from app.rollup import refresh_rollups_for_reports
 
 # Bump when parsing changes what is stored, so old reports can be found and parsed again.
 PARSER_VERSION = "1"
@@ -111,6 +112,17 @@ def ingest_document(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class NewDocument:
+    """A document parsed (and checked) already, possibly in another process, to be stored."""
+
+    data: bytes
+    media_type: str
+    parsed: ParsedReport
+    filename: str | None = None
+    checks: list[CheckResult] | None = None  # run beside the parse; run here when None
+
+
 def store_parsed(
     session: Session,
     data: bytes,
@@ -121,64 +133,114 @@ def store_parsed(
     region_code: str | None = None,
     synthetic: bool = False,
     checks: list[CheckResult] | None = None,
-    refresh_rollups: bool = True,
 ) -> IngestResult:
-    """Store a document already parsed (possibly in another process) as a new report.
+    """Store a document already parsed as a new report."""
+    document = NewDocument(data, media_type, parsed, filename, checks)
+    (report_id,) = store_many(session, [document], region_code=region_code, synthetic=synthetic)
+    report = session.get(Report, report_id)
+    assert report is not None
+    return IngestResult(report, created=True)
 
-    `checks` are the report's check results when they were run beside the parse. A caller
-    storing many documents in one transaction may pass `refresh_rollups=False` and refresh
-    the rollups of every agency it touched once, before it commits.
+
+def store_many(
+    session: Session,
+    documents: Sequence[NewDocument],
+    *,
+    region_code: str | None = None,
+    synthetic: bool = False,
+) -> list[int]:
+    """Store documents as new reports, in order, in the caller's transaction; their ids.
+
+    Each table gets one statement for all the documents, which is what makes bulk ingest
+    fast; any failure raises, and the caller rolls the whole set back. Revisions are numbered
+    in the order given, as storing the documents one by one would number them.
     """
-    digest = sha256_hex(data)
-    assert parsed.agency is not None and parsed.year is not None
     if region_code is not None and session.get(Region, region_code) is None:
         raise Unprocessable(f"region {region_code!r} is not a known GB/T 2260 code")
-    agency = _agency_for(session, parsed, region_code)
-    document = Document(
-        sha256=digest,
-        media_type=media_type,
-        filename=filename,
-        size=len(data),
-        content=data,
+    agencies: dict[str, int] = {}
+    for document in documents:
+        name = document.parsed.agency
+        assert name is not None and document.parsed.year is not None
+        if name not in agencies:
+            agencies[name] = _agency_for(session, document.parsed, region_code).id
+    agency_ids = [agencies[d.parsed.agency or ""] for d in documents]
+    revisions, current = _revisions(
+        session, [(a, d.parsed.year or 0) for a, d in zip(agency_ids, documents, strict=True)]
     )
-    session.add(document)
-    revision = _next_revision(session, agency.id, parsed.year)
-    results = run_checks(parsed.cells, parsed.format) if checks is None else checks
-    summary = summarize(results)
-    report = Report(
-        agency=agency,
-        document=document,
-        year=parsed.year,
-        format=parsed.format,
-        period_start=parsed.period_start,
-        period_end=parsed.period_end,
-        title=parsed.title,
-        publisher=parsed.publisher,
-        contact_phone=parsed.contact_phone,
-        source_url=parsed.source_url,
-        revision=revision,
-        is_current=True,
-        parser_version=PARSER_VERSION,
-        warnings=list(parsed.warnings),
-        region_hints={
+    connection = session.connection()
+    document_ids = connection.scalars(
+        insert(Document).returning(Document.id, sort_by_parameter_order=True),
+        [
+            {
+                "sha256": sha256_hex(d.data),
+                "media_type": d.media_type,
+                "filename": d.filename,
+                "size": len(d.data),
+                "content": d.data,
+            }
+            for d in documents
+        ],
+    ).all()
+    results = [
+        run_checks(d.parsed.cells, d.parsed.format) if d.checks is None else d.checks
+        for d in documents
+    ]
+    report_ids = connection.scalars(
+        insert(Report).returning(Report.id, sort_by_parameter_order=True),
+        [
+            _report_row(d.parsed, agency_id, document_id, revision, is_current, checks, synthetic)
+            for d, agency_id, document_id, revision, is_current, checks in zip(
+                documents, agency_ids, document_ids, revisions, current, results, strict=True
+            )
+        ],
+    ).all()
+    _store_children(
+        connection,
+        list(zip(report_ids, (d.parsed for d in documents), results, strict=True)),
+    )
+    # Counts the new reports, stops counting the revisions they supersede, and follows an
+    # agency an explicit region just moved.
+    touched = session.scalars(select(Report.id).where(Report.agency_id.in_(set(agency_ids))))
+    refresh_rollups_for_reports(session, touched.all())
+    bump_data_version(session)
+    return list(report_ids)
+
+
+def _report_row(
+    parsed: ParsedReport,
+    agency_id: int,
+    document_id: int,
+    revision: int,
+    is_current: bool,
+    checks: list[CheckResult],
+    synthetic: bool,
+) -> dict[str, object]:
+    summary = summarize(checks)
+    return {
+        "agency_id": agency_id,
+        "document_id": document_id,
+        "year": parsed.year,
+        "format": parsed.format,
+        "period_start": parsed.period_start,
+        "period_end": parsed.period_end,
+        "title": parsed.title,
+        "publisher": parsed.publisher,
+        "contact_phone": parsed.contact_phone,
+        "source_url": parsed.source_url,
+        "revision": revision,
+        "is_current": is_current,
+        "parser_version": PARSER_VERSION,
+        "warnings": list(parsed.warnings),
+        "region_hints": {
             "place_names": list(parsed.region_hints.place_names),
             "phone_area_code": parsed.region_hints.phone_area_code,
             "source_domain": parsed.region_hints.source_domain,
         },
-        checks_passed=summary.get("pass", 0),
-        checks_failed=summary.get("fail", 0),
-        checks_not_assessable=summary.get("not_assessable", 0),
-        synthetic=synthetic,
-    )
-    session.add(report)
-    session.flush()
-    _store_children(session, report.id, parsed, results)
-    # Counts the new report, stops counting the revision it supersedes, and follows the agency
-    # if an explicit region just moved it.
-    if refresh_rollups:
-        refresh_rollups_for_agency(session, agency.id)
-    bump_data_version(session)
-    return IngestResult(report, created=True)
+        "checks_passed": summary.get("pass", 0),
+        "checks_failed": summary.get("fail", 0),
+        "checks_not_assessable": summary.get("not_assessable", 0),
+        "synthetic": synthetic,
+    }
 
 
 def _agency_for(session: Session, parsed: ParsedReport, region_code: str | None) -> Agency:
@@ -252,18 +314,31 @@ def _without_leading(name: str, places: list[str]) -> str:
     return name
 
 
-def _next_revision(session: Session, agency_id: int, year: int) -> int:
-    latest = session.scalar(
-        select(func.max(Report.revision)).where(Report.agency_id == agency_id, Report.year == year)
-    )
-    if latest is None:
-        return 1
-    session.execute(
-        update(Report)
-        .where(Report.agency_id == agency_id, Report.year == year)
-        .values(is_current=False)
-    )
-    return latest + 1
+def _revisions(session: Session, keys: list[tuple[int, int]]) -> tuple[list[int], list[bool]]:
+    """Each new report's revision, and whether it is current: the last of its agency and year.
+
+    The reports stored before for those agencies and years stop being current.
+    """
+    pairs = set(keys)
+    latest: dict[tuple[int, int], int] = {}
+    for agency_id, year, revision in session.execute(
+        select(Report.agency_id, Report.year, func.max(Report.revision))
+        .where(tuple_(Report.agency_id, Report.year).in_(pairs))
+        .group_by(Report.agency_id, Report.year)
+    ):
+        latest[(agency_id, year)] = revision
+    if latest:
+        session.execute(
+            update(Report)
+            .where(tuple_(Report.agency_id, Report.year).in_(latest))
+            .values(is_current=False)
+        )
+    revisions = []
+    for key in keys:
+        latest[key] = latest.get(key, 0) + 1
+        revisions.append(latest[key])
+    last = {key: index for index, key in enumerate(keys)}
+    return revisions, [last[key] == index for index, key in enumerate(keys)]
 
 
 def _as_float(value: int | Decimal | None) -> float | None:
@@ -271,55 +346,46 @@ def _as_float(value: int | Decimal | None) -> float | None:
 
 
 def _store_children(
-    session: Session, report_id: int, parsed: ParsedReport, results: list[CheckResult]
+    connection: Connection, reports: list[tuple[int, ParsedReport, list[CheckResult]]]
 ) -> None:
-    if parsed.sections:
-        session.connection().execute(
-            insert(Section),
-            [
-                {
-                    "report_id": report_id,
-                    "number": s.number,
-                    "key": s.key,
-                    "title": s.title,
-                    "text": s.text,
-                }
-                for s in parsed.sections
-            ],
-        )
-    if parsed.cells:
-        _insert_cells(
-            session.connection(),
-            [
-                (report_id, c.table, c.row, c.col, _as_float(c.value), c.raw, c.status, c.unit)
-                for c in parsed.cells
-            ],
-        )
-    if results:
-        session.connection().execute(
-            insert(ReportCheck),
-            [
-                {
-                    "report_id": report_id,
-                    "rule": r.rule,
-                    "scope": r.scope,
-                    "table_key": r.table,
-                    "result": r.result,
-                    "left": _as_float(r.left),
-                    "right": _as_float(r.right),
-                    "difference": _as_float(r.difference),
-                    "cells": list(r.cells),
-                    "message": r.message,
-                }
-                for r in results
-            ],
-        )
+    sections = [
+        {"report_id": i, "number": s.number, "key": s.key, "title": s.title, "text": s.text}
+        for i, parsed, _ in reports
+        for s in parsed.sections
+    ]
+    if sections:
+        connection.execute(insert(Section), sections)
+    cells = [
+        (i, c.table, c.row, c.col, _as_float(c.value), c.raw, c.status, c.unit)
+        for i, parsed, _ in reports
+        for c in parsed.cells
+    ]
+    if cells:
+        _insert_cells(connection, cells)
+    checks = [
+        {
+            "report_id": i,
+            "rule": r.rule,
+            "scope": r.scope,
+            "table_key": r.table,
+            "result": r.result,
+            "left": _as_float(r.left),
+            "right": _as_float(r.right),
+            "difference": _as_float(r.difference),
+            "cells": list(r.cells),
+            "message": r.message,
+        }
+        for i, _, results in reports
+        for r in results
+    ]
+    if checks:
+        connection.execute(insert(ReportCheck), checks)
 
 
 _CELL_COLUMNS = ("report_id", "table_key", "row_key", "col_key", "value", "raw", "status", "unit")
 
 
-def _insert_cells(connection: Connection, rows: list[tuple[object, ...]]) -> None:
+def _insert_cells(connection: Connection, rows: Sequence[tuple[object, ...]]) -> None:
     # Every ingested report writes ~200 cells: plain tuples handed to the driver's executemany
     # cost a fraction of SQLAlchemy's per-row parameter processing on this hot path.
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"

@@ -112,3 +112,32 @@ def test_the_same_bytes_twice_in_one_run(
 
     assert [o.status for o in outcomes] == ["stored", "unchanged"]
     assert outcomes[0].detail == outcomes[1].detail
+
+
+def test_revisions_within_one_batch_are_numbered_in_order(
+    factory: sessionmaker[Session], documents: list[Path], tmp_path: Path
+) -> None:
+    # Three different documents of one agency and year, and one of another year, in one batch.
+    first = documents[0]
+    variants = []
+    for n in (1, 2):
+        variant = tmp_path / f"variant-{n}.txt"
+        variant.write_bytes(first.read_bytes() + f"\n附：第 {n} 次更正。\n".encode())
+        variants.append(variant)
+    paths = [first, documents[1], *variants]
+
+    outcomes = ingest_paths(factory, paths, workers=2, progress=False)
+
+    assert [o.status for o in outcomes] == ["stored"] * 4
+    ids = [int(o.detail.removeprefix("report ")) for o in outcomes]
+    with factory() as session:
+        reports = {r.id: r for r in session.scalars(select(Report).where(Report.id.in_(ids)))}
+    same = [reports[ids[i]] for i in (0, 2, 3)]
+    assert len({(r.agency_id, r.year) for r in same}) == 1
+    assert [(r.revision, r.is_current) for r in same] == [(1, False), (2, False), (3, True)]
+    assert (reports[ids[1]].revision, reports[ids[1]].is_current) == (1, True)
+    with factory() as session:
+        counted = session.scalar(
+            select(func.sum(ReportRollup.reports)).where(ReportRollup.grain == "country")
+        )
+    assert counted == 2  # one current report per year
