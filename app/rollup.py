@@ -406,17 +406,43 @@ def refresh_rollups_for_reports(session: Session, report_ids: Collection[int]) -
 def _apply(session: Session, report_ids: list[int], sign: int) -> None:
     """Add (sign 1) or subtract (sign -1) these counted reports' contributions."""
     counted = RollupReport.report_id.in_(report_ids)
+    # The reports' measures are summed once, at the finest grain; the coarser grains add
+    # those sums up, which costs far less than reading the cells again for each.
     source = measures(reports=Cell.report_id.in_(report_ids))
+    finest = [
+        tuple(row)
+        for row in session.execute(_cell_sums(CELL_GRAINS[0], source, sign).where(counted))
+    ]
     for grain in CELL_GRAINS:
-        cell_sums = _cell_sums(grain, source, sign).where(counted)
-        _upsert(session, CellRollup, cell_sums, _CELL_COLUMNS)
+        rows = finest if grain == CELL_GRAINS[0] else _coarsened(finest, grain)
+        _upsert_values(session, CellRollup, rows, _CELL_COLUMNS)
         if sign < 0:
-            _drop_empty(session, CellRollup, CellRollup.reports_with_value, cell_sums)
+            _drop_empty_cell_sums(session, rows)
     for grain in REPORT_GRAINS:
         counts = _report_counts(grain, counted, sign)
         _upsert(session, ReportRollup, counts, _REPORT_COLUMNS)
         if sign < 0:
             _drop_empty(session, ReportRollup, ReportRollup.reports, counts)
+
+
+_SUMMED = 3  # value_sum, denominator_sum, reports_with_value end every cell-sum row
+
+
+def _coarsened(rows: list[tuple[Any, ...]], grain: str) -> list[tuple[Any, ...]]:
+    """Cell sums at a finer grain added up to `grain`, as SQL's SUM would (NULL + x = x)."""
+    keeps = GRAIN_KEEPS[grain]
+    dropped = [_CELL_COLUMNS.index(n) for n in GEOGRAPHY if n not in keeps]
+    totals: dict[tuple[Any, ...], list[Any]] = {}
+    for row in rows:
+        key = list(row[:-_SUMMED])
+        key[0] = grain
+        for position in dropped:
+            key[position] = ""
+        sums = totals.setdefault(tuple(key), [None] * _SUMMED)
+        for i, value in enumerate(row[-_SUMMED:]):
+            if value is not None:
+                sums[i] = value if sums[i] is None else sums[i] + value
+    return [(*key, *sums) for key, sums in totals.items()]
 
 
 def _upsert(session: Session, model: Any, rows: Select[Any], columns: list[str]) -> None:
@@ -444,3 +470,36 @@ def _drop_empty(session: Session, model: Any, count: Any, touched: Select[Any]) 
             tuple_(*(table.c[k] for k in keys)).in_(select(*(touched_keys.c[k] for k in keys))),
         )
     )
+
+
+def _upsert_values(
+    session: Session, model: Any, rows: list[tuple[Any, ...]], columns: list[str]
+) -> None:
+    if not rows:
+        return
+    table = model.__table__
+    keys = [c.name for c in table.primary_key.columns]
+    dialect = session.get_bind().dialect.name
+    stmt = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    added = [c for c in columns if c not in keys]
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=keys, set_={c: table.c[c] + stmt.excluded[c] for c in added}
+        ),
+        [dict(zip(columns, row, strict=True)) for row in rows],
+    )
+
+
+def _drop_empty_cell_sums(session: Session, rows: list[tuple[Any, ...]]) -> None:
+    # Only the groups these rows touched can have become empty.
+    table: Any = CellRollup.__table__
+    keys = [c.name for c in table.primary_key.columns]
+    positions = [_CELL_COLUMNS.index(k) for k in keys]
+    touched = [tuple(row[p] for p in positions) for row in rows]
+    for start in range(0, len(touched), 500):  # bound the statement's parameters
+        session.execute(
+            delete(table).where(
+                CellRollup.reports_with_value <= 0,
+                tuple_(*(table.c[k] for k in keys)).in_(touched[start : start + 500]),
+            )
+        )
