@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+import orjson
 from sqlalchemy import Connection, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,8 @@ from app.checks import CheckResult, run_checks, summarize
 from app.errors import NotAReport, Unprocessable, UnsupportedMediaType
 from app.models import (
     Agency,
+    Base,
+    Cell,
     Document,
     Region,
     Report,
@@ -348,47 +351,77 @@ def _as_float(value: int | Decimal | None) -> float | None:
 def _store_children(
     connection: Connection, reports: list[tuple[int, ParsedReport, list[CheckResult]]]
 ) -> None:
-    sections = [
-        {"report_id": i, "number": s.number, "key": s.key, "title": s.title, "text": s.text}
-        for i, parsed, _ in reports
-        for s in parsed.sections
-    ]
-    if sections:
-        connection.execute(insert(Section), sections)
-    cells = [
-        (i, c.table, c.row, c.col, _as_float(c.value), c.raw, c.status, c.unit)
-        for i, parsed, _ in reports
-        for c in parsed.cells
-    ]
-    if cells:
-        _insert_cells(connection, cells)
-    checks = [
-        {
-            "report_id": i,
-            "rule": r.rule,
-            "scope": r.scope,
-            "table_key": r.table,
-            "result": r.result,
-            "left": _as_float(r.left),
-            "right": _as_float(r.right),
-            "difference": _as_float(r.difference),
-            "cells": list(r.cells),
-            "message": r.message,
-        }
-        for i, _, results in reports
-        for r in results
-    ]
-    if checks:
-        connection.execute(insert(ReportCheck), checks)
+    # A report writes about 200 cells and 40 checks: plain tuples handed to the driver's
+    # executemany cost a fraction of SQLAlchemy's per-row parameter processing.
+    _insert_rows(
+        connection,
+        Section,
+        ("report_id", "number", "key", "title", "text"),
+        [
+            (i, s.number, s.key, s.title, s.text)
+            for i, parsed, _ in reports
+            for s in parsed.sections
+        ],
+    )
+    _insert_rows(
+        connection,
+        Cell,
+        ("report_id", "table_key", "row_key", "col_key", "value", "raw", "status", "unit"),
+        [
+            (i, c.table, c.row, c.col, _as_float(c.value), c.raw, c.status, c.unit)
+            for i, parsed, _ in reports
+            for c in parsed.cells
+        ],
+    )
+    _insert_rows(
+        connection,
+        ReportCheck,
+        _CHECK_COLUMNS,
+        [
+            (
+                i,
+                r.rule,
+                r.scope,
+                r.table,
+                r.result,
+                _as_float(r.left),
+                _as_float(r.right),
+                _as_float(r.difference),
+                orjson.dumps(list(r.cells)).decode(),  # the JSON column's text
+                r.message,
+            )
+            for i, _, results in reports
+            for r in results
+        ],
+    )
 
 
-_CELL_COLUMNS = ("report_id", "table_key", "row_key", "col_key", "value", "raw", "status", "unit")
+_CHECK_COLUMNS = (
+    "report_id",
+    "rule",
+    "scope",
+    "table_key",
+    "result",
+    "left",
+    "right",
+    "difference",
+    "cells",
+    "message",
+)
 
 
-def _insert_cells(connection: Connection, rows: Sequence[tuple[object, ...]]) -> None:
-    # Every ingested report writes ~200 cells: plain tuples handed to the driver's executemany
-    # cost a fraction of SQLAlchemy's per-row parameter processing on this hot path.
+def _insert_rows(
+    connection: Connection,
+    model: type[Base],
+    columns: Sequence[str],
+    rows: list[tuple[object, ...]],
+) -> None:
+    if not rows:
+        return
+    quote = connection.dialect.identifier_preparer.quote
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    placeholders = ", ".join([mark] * len(_CELL_COLUMNS))
-    statement = f"INSERT INTO cell ({', '.join(_CELL_COLUMNS)}) VALUES ({placeholders})"
+    statement = (
+        f"INSERT INTO {model.__tablename__} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
     connection.exec_driver_sql(statement, rows)
