@@ -25,10 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
-from app.checks import CheckResult, run_checks
 from app.errors import ApiError
+from app.ingest import PreparedReport
 from app.parsing.document import media_type_for
-from app.parsing.model import ParsedCell, ParsedReport, ParsedSection, RegionHints
+from app.parsing.model import ParsedReport, RegionHints
 
 UNKNOWN_TYPE = "unknown file type (expected .txt .md .html .pdf .docx)"
 MAX_DEFAULT_WORKERS = 4
@@ -39,8 +39,8 @@ STORE_BATCH = 128  # documents per transaction
 
 T = TypeVar("T")
 
-# What parsing a document gives: the report and its checks, or why it is not one.
-Parsed: TypeAlias = tuple[ParsedReport, list[CheckResult]] | str
+# What parsing a document gives: its report, checked and ready to store, or why it is not one.
+Parsed: TypeAlias = PreparedReport | str
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +144,7 @@ def parse_documents(work: list[tuple[bytes, str, str | None, int | None]]) -> li
 
 
 def _parse(data: bytes, media_type: str, agency: str | None, year: int | None) -> Parsed:
-    from app.ingest import parse_for_ingest
+    from app.ingest import parse_for_ingest, prepare
 
     try:
         parsed = parse_for_ingest(data, media_type, agency=agency, year=year)
@@ -152,7 +152,7 @@ def _parse(data: bytes, media_type: str, agency: str | None, year: int | None) -
         return exc.message
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
-    return parsed, run_checks(parsed.cells, parsed.format)
+    return prepare(parsed)
 
 
 def _read(path: Path, digest_of: Callable[[bytes], str]) -> _Document | Outcome:
@@ -214,8 +214,7 @@ def _store_batch(
             repeats.append((index, doc))
         else:
             assert not isinstance(parsed, str)
-            report, checks = parsed
-            new = NewDocument(doc.data, doc.media_type, report, doc.path.name, checks)
+            new = NewDocument(doc.data, doc.media_type, parsed, doc.path.name)
             storing.append((index, doc, new))
             digests.add(doc.digest)
     try:
@@ -246,24 +245,15 @@ def _store_alone(
     session: Session, doc: _Document, parsed: Parsed, region: str | None, stored: dict[str, int]
 ) -> Outcome:
     """Store one document in a transaction of its own, as `gkstats ingest FILE` always has."""
-    from app.ingest import store_parsed
+    from app.ingest import NewDocument, store_many
 
     outcome = _unstorable(doc, parsed, stored)
     if outcome is not None:
         return outcome
     assert not isinstance(parsed, str)
-    report, checks = parsed
     try:
-        result = store_parsed(
-            session,
-            doc.data,
-            doc.media_type,
-            report,
-            filename=doc.path.name,
-            region_code=region,
-            checks=checks,
-        )
-        report_id = result.report.id
+        new = NewDocument(doc.data, doc.media_type, parsed, doc.path.name)
+        (report_id,) = store_many(session, [new], region_code=region)
         session.commit()
     except ApiError as exc:
         session.rollback()
@@ -299,7 +289,7 @@ def _register_reducers() -> None:
     # Frozen slotted dataclasses unpickle field by field through object.__setattr__; rebuilt
     # through their constructors they unpickle in half the time, and the unpickling happens in
     # the storing process, which is the one every document waits for.
-    for cls in (ParsedReport, ParsedCell, ParsedSection, RegionHints, CheckResult):
+    for cls in (PreparedReport, ParsedReport, RegionHints):
         if all(f.init for f in fields(cls)):
             copyreg.pickle(cls, _by_constructor)
 
