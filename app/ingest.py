@@ -213,28 +213,36 @@ def store_many(
         session, [(a, h.year or 0) for a, h in zip(agency_ids, headers, strict=True)]
     )
     connection = session.connection()
-    document_ids = connection.scalars(
-        insert(Document).returning(Document.id, sort_by_parameter_order=True),
-        [
-            {
-                "sha256": sha256_hex(d.data),
-                "media_type": d.media_type,
-                "filename": d.filename,
-                "size": len(d.data),
-                "content": d.data,
-            }
-            for d in documents
-        ],
-    ).all()
-    report_ids = connection.scalars(
-        insert(Report).returning(Report.id, sort_by_parameter_order=True),
-        [
-            _report_row(d.report, agency_id, document_id, revision, is_current, synthetic)
-            for d, agency_id, document_id, revision, is_current in zip(
-                documents, agency_ids, document_ids, revisions, current, strict=True
-            )
-        ],
-    ).all()
+    # RETURNING hands each id back with the key that tells which row it is: SQLite returns
+    # ids of a many-row insert in no promised order, and asking for the order costs one
+    # statement per row.
+    document_rows = [
+        {
+            "sha256": sha256_hex(d.data),
+            "media_type": d.media_type,
+            "filename": d.filename,
+            "size": len(d.data),
+            "content": d.data,
+        }
+        for d in documents
+    ]
+    inserted = connection.execute(
+        insert(Document).returning(Document.sha256, Document.id), document_rows
+    )
+    ids_by_digest: dict[str, int] = {digest: id_ for digest, id_ in inserted}
+    document_ids = [ids_by_digest[str(row["sha256"])] for row in document_rows]
+    ids_by_document: dict[int, int] = dict(
+        connection.execute(
+            insert(Report).returning(Report.document_id, Report.id),
+            [
+                _report_row(d.report, agency_id, document_id, revision, is_current, synthetic)
+                for d, agency_id, document_id, revision, is_current in zip(
+                    documents, agency_ids, document_ids, revisions, current, strict=True
+                )
+            ],
+        ).all()
+    )
+    report_ids = [ids_by_document[document_id] for document_id in document_ids]
     _store_children(connection, list(zip(report_ids, (d.report for d in documents), strict=True)))
     # Counts the new reports, stops counting the revisions they supersede, and follows an
     # agency an explicit region just moved.
