@@ -28,7 +28,7 @@ from app.parsing import ParsedReport, ParseError
 from app.parsing.document import UnsupportedMediaType as UnsupportedContent
 from app.parsing.document import parse_document
 from app.regions.placing import agency_kind, place_agency
-from app.rollup import refresh_rollups_for_reports
+from app.rollup import Measure, refresh_rollups_for_reports, report_measures
 
 # Bump when parsing changes what is stored, so old reports can be found and parsed again.
 PARSER_VERSION = "1"
@@ -128,19 +128,20 @@ class PreparedReport:
     cells: tuple[tuple[object, ...], ...]  # table, row, col, value, raw, status, unit
     checks: tuple[tuple[object, ...], ...]  # the report_check columns after report_id
     summary: tuple[int, int, int]  # checks passed, failed, not assessable
+    measures: tuple[Measure, ...]  # what the report adds to the stats rollups
 
 
 def prepare(parsed: ParsedReport, checks: list[CheckResult] | None = None) -> PreparedReport:
     """The rows of a parsed report; its checks are run here unless they were run already."""
     results = run_checks(parsed.cells, parsed.format) if checks is None else checks
     summary = summarize(results)
+    cells = tuple(
+        (c.table, c.row, c.col, _as_float(c.value), c.raw, c.status, c.unit) for c in parsed.cells
+    )
     return PreparedReport(
         header=replace(parsed, sections=(), cells=()),
         sections=tuple((s.number, s.key, s.title, s.text) for s in parsed.sections),
-        cells=tuple(
-            (c.table, c.row, c.col, _as_float(c.value), c.raw, c.status, c.unit)
-            for c in parsed.cells
-        ),
+        cells=cells,
         checks=tuple(
             (
                 r.rule,
@@ -156,6 +157,7 @@ def prepare(parsed: ParsedReport, checks: list[CheckResult] | None = None) -> Pr
             for r in results
         ),
         summary=(summary.get("pass", 0), summary.get("fail", 0), summary.get("not_assessable", 0)),
+        measures=tuple(report_measures((t, r, c, v) for t, r, c, v, *_ in cells)),
     )
 
 
@@ -247,7 +249,8 @@ def store_many(
     # Counts the new reports, stops counting the revisions they supersede, and follows an
     # agency an explicit region just moved.
     touched = session.scalars(select(Report.id).where(Report.agency_id.in_(set(agency_ids))))
-    refresh_rollups_for_reports(session, touched.all())
+    known = {i: d.report.measures for i, d in zip(report_ids, documents, strict=True)}
+    refresh_rollups_for_reports(session, touched.all(), known)
     bump_data_version(session)
     return list(report_ids)
 

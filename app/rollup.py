@@ -11,7 +11,7 @@ difference; `rebuild_rollups` recomputes everything with one INSERT … SELECT p
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -256,6 +256,26 @@ def measures(
     return union_all(*parts).subquery("measures") if len(parts) > 1 else parts[0].subquery()
 
 
+Measure = tuple[str, float, float | None]  # metric, value, denominator
+
+
+def report_measures(cells: Iterable[tuple[str, str, str, float | None]]) -> list[Measure]:
+    """One report's rows of `measures()`, from its cells (table, row, col, value).
+
+    The same definitions read in Python, for reports not yet in the database: bulk ingest
+    computes them beside the parse, so storing a report need not read its cells back. A test
+    holds the two readings equal (tests/stats/test_rollup.py).
+    """
+    values = {(t, r, c): v for t, r, c, v in cells if v is not None}
+    found: list[Measure] = [(metric_name(key), value, None) for key, value in values.items()]
+    for ratio in RATIOS.values():
+        if all(key in values for key in ratio.components):
+            numerator = sum(values[key] * sign for key, sign in ratio.numerator)
+            denominator = sum(values[key] * sign for key, sign in ratio.denominator)
+            found.append((ratio.name, float(numerator), float(denominator)))
+    return found
+
+
 def _projected(columns: Any, grain: str) -> list[ColumnElement[Any]]:
     keeps = GRAIN_KEEPS[grain]
     out: list[ColumnElement[Any]] = []
@@ -372,9 +392,17 @@ def refresh_rollups_for_agency(session: Session, agency_id: int) -> None:
     refresh_rollups_for_reports(session, ids)
 
 
-def refresh_rollups_for_reports(session: Session, report_ids: Collection[int]) -> None:
+def refresh_rollups_for_reports(
+    session: Session,
+    report_ids: Collection[int],
+    measures_of: Mapping[int, Sequence[Measure]] | None = None,
+) -> None:
     """Count the current ones of these reports under their agency's present placement and
-    stop counting the others; reports already counted as they should be are left alone."""
+    stop counting the others; reports already counted as they should be are left alone.
+
+    `measures_of` gives reports' measures already known (`report_measures`), which spares
+    reading their cells back.
+    """
     ids = sorted(set(report_ids))
     if not ids:
         return
@@ -400,19 +428,29 @@ def refresh_rollups_for_reports(session: Session, report_ids: Collection[int]) -
             insert(RollupReport),
             [{"report_id": i, **dict(zip(_REPORT_DIMS, live[i], strict=True))} for i in fresh],
         )
-        _apply(session, fresh, 1)
+        known = {i: (live[i], measures_of[i]) for i in fresh if measures_of and i in measures_of}
+        _apply(session, fresh, 1, known)
 
 
-def _apply(session: Session, report_ids: list[int], sign: int) -> None:
-    """Add (sign 1) or subtract (sign -1) these counted reports' contributions."""
+def _apply(
+    session: Session,
+    report_ids: list[int],
+    sign: int,
+    known: Mapping[int, tuple[tuple[Any, ...], Sequence[Measure]]] | None = None,
+) -> None:
+    """Add (sign 1) or subtract (sign -1) these counted reports' contributions; `known`
+    gives some reports' dimensions and measures, so their cells need not be read."""
     counted = RollupReport.report_id.in_(report_ids)
     # The reports' measures are summed once, at the finest grain; the coarser grains add
     # those sums up, which costs far less than reading the cells again for each.
-    source = measures(reports=Cell.report_id.in_(report_ids))
-    finest = [
-        tuple(row)
-        for row in session.execute(_cell_sums(CELL_GRAINS[0], source, sign).where(counted))
-    ]
+    finest = _known_sums(known, sign) if known else []
+    unknown = [i for i in report_ids if not known or i not in known]
+    if unknown:
+        source = measures(reports=Cell.report_id.in_(unknown))
+        query = _cell_sums(CELL_GRAINS[0], source, sign).where(RollupReport.report_id.in_(unknown))
+        finest = _coarsened(
+            [*finest, *(tuple(row) for row in session.execute(query))], CELL_GRAINS[0]
+        )
     for grain in CELL_GRAINS:
         rows = finest if grain == CELL_GRAINS[0] else _coarsened(finest, grain)
         _upsert_values(session, CellRollup, rows, _CELL_COLUMNS)
@@ -426,6 +464,32 @@ def _apply(session: Session, report_ids: list[int], sign: int) -> None:
 
 
 _SUMMED = 3  # value_sum, denominator_sum, reports_with_value end every cell-sum row
+
+
+def _known_sums(
+    known: Mapping[int, tuple[tuple[Any, ...], Sequence[Measure]]], sign: int
+) -> list[tuple[Any, ...]]:
+    """What `_cell_sums` at the finest grain gives for these reports, from their measures."""
+    dims_at = [_REPORT_DIMS.index(n) for n in _GROUP_DIMS]
+    keeps = GRAIN_KEEPS[CELL_GRAINS[0]]
+    rows: list[tuple[Any, ...]] = []
+    for dims, measured in known.values():
+        group = tuple(
+            "" if name in GEOGRAPHY and name not in keeps else dims[at]
+            for name, at in zip(_GROUP_DIMS, dims_at, strict=True)
+        )
+        for metric, value, denominator in measured:
+            rows.append(
+                (
+                    CELL_GRAINS[0],
+                    metric,
+                    *group,
+                    value * sign,
+                    None if denominator is None else denominator * sign,
+                    sign,
+                )
+            )
+    return _coarsened(rows, CELL_GRAINS[0])
 
 
 def _coarsened(rows: list[tuple[Any, ...]], grain: str) -> list[tuple[Any, ...]]:
