@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
-from functools import cache
 from itertools import combinations
 
 from app.catalog import Column
 from app.parsing.normalize import has_numbering
-from app.parsing.templates import RowTemplate, is_row_label, may_hold_row_label
+from app.parsing.templates import RowTemplate, is_row_label, row_matcher
 from app.parsing.tokens import Token
 from app.parsing.values import CellValue, read_value
 
@@ -20,27 +20,59 @@ _MAX_SURPLUS = 2
 
 
 def align_rows(templates: tuple[RowTemplate, ...], tokens: list[Token]) -> dict[str, int]:
-    """Row key → index of its label token: the most rows matched in printed order."""
-    labels = [(i, token.folded) for i, token in enumerate(tokens) if token.kind == "label"]
-    # Most labels match no row; one pass over the few that may saves a test per template.
-    labels = [(i, folded) for i, folded in labels if may_hold_row_label(folded)]
-    candidates = [[i for i, folded in labels if t.matches(folded)] for t in templates]
+    """Row key → index of its label token: the most rows matched in printed order.
 
-    @cache
-    def best(row: int, start: int) -> tuple[int, tuple[int, ...]]:
-        if row == len(templates):
-            return 0, ()
-        skip = best(row + 1, start)
-        first = next((i for i in candidates[row] if i >= start), None)
+    Rows are taken in template order, each at its first candidate label after the previous
+    row's; a row may be left out when that lets more of the rows after it match. On a tie a
+    row takes its label.
+    """
+    candidates = _candidates(templates, tokens)
+    # later[row]: the candidate labels of that row and the rows after it, ascending.
+    later: list[list[int]] = [[] for _ in range(len(candidates) + 1)]
+    for row in reversed(range(len(candidates))):
+        later[row] = sorted(later[row + 1] + candidates[row])
+
+    memo: dict[tuple[int, int], int] = {}
+
+    def most(row: int, start: int) -> int:
+        """The most rows from `row` on that can take labels at or after token `start`."""
+        # Starts that leave these rows the same labels have the same answer: memoising on the
+        # first label left keeps the search linear in the rows when labels come in order.
+        first = _first_at(later[row], start)
         if first is None:
-            return skip[0], (-1, *skip[1])
-        taken = best(row + 1, first + 1)
-        if taken[0] + 1 >= skip[0]:
-            return taken[0] + 1, (first, *taken[1])
-        return skip[0], (-1, *skip[1])
+            return 0
+        key = (row, first)
+        if key not in memo:
+            skip = most(row + 1, first)
+            label = _first_at(candidates[row], first)
+            memo[key] = skip if label is None else max(most(row + 1, label + 1) + 1, skip)
+        return memo[key]
 
-    _, picks = best(0, 0)
-    return {t.key: i for t, i in zip(templates, picks, strict=True) if i >= 0}
+    picks: dict[str, int] = {}
+    start = 0
+    for row, labels in enumerate(candidates):
+        label = _first_at(labels, start)
+        if label is not None and most(row + 1, label + 1) + 1 >= most(row + 1, start):
+            picks[templates[row].key] = label
+            start = label + 1
+    return picks
+
+
+def _candidates(templates: tuple[RowTemplate, ...], tokens: list[Token]) -> list[list[int]]:
+    """Per template: the indices of the labels that row may be, ascending."""
+    rows_matching = row_matcher(templates)
+    candidates: list[list[int]] = [[] for _ in templates]
+    for i, token in enumerate(tokens):
+        if token.kind == "label":
+            for row in rows_matching(token.folded):
+                candidates[row].append(i)
+    return candidates
+
+
+def _first_at(labels: list[int], start: int) -> int | None:
+    """The first of the ascending label indices at or after token `start`."""
+    position = bisect_left(labels, start)
+    return labels[position] if position < len(labels) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,10 +18,12 @@ _SIMPLIFIED = (
     "门题问进义统时间联系电话号称简网页载级归档维负责预设获系于"
 )
 _TO_SIMPLIFIED = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
+# str.translate looks up every character of a string that is not ASCII; most text holds no
+# traditional character, and a regex search says so at C speed.
+_ANY_TRADITIONAL = re.compile(f"[{_TRADITIONAL}]")
 
 # Pinyin glosses that some mirror sites insert after characters: 數(shù).
 _PINYIN_GLOSS = re.compile(r"\([a-zü\u00e0-\u00fc\u0101-\u01dc]{1,8}\)")
-_SPACES = re.compile(r"\s+")
 _QUOTES = re.compile(r"[\"'“”‘’「」『』〝〞]")
 # Leading numbering: 一、 （一） (三) 1. 1、 1． and combinations such as "三、（一）".
 _NUMBERING = re.compile(
@@ -33,15 +35,15 @@ _TYPOS = (("只记", "只计"), ("行政止公开", "行政法规禁止公开"),
 
 def to_simplified(text: str) -> str:
     """The text with the traditional characters reports use replaced by simplified ones."""
-    return text.translate(_TO_SIMPLIFIED)
+    return text.translate(_TO_SIMPLIFIED) if _ANY_TRADITIONAL.search(text) else text
 
 
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """NFKC, simplified characters, no glosses, no spaces, no quotes: for comparing labels."""
-    text = unicodedata.normalize("NFKC", text).translate(_TO_SIMPLIFIED)
+    text = to_simplified(unicodedata.normalize("NFKC", text))
     text = _PINYIN_GLOSS.sub("", text)
-    text = _SPACES.sub("", text)
+    text = "".join(text.split())  # no whitespace at all
     text = _QUOTES.sub("", text)
     for wrong, right in _TYPOS:
         text = text.replace(wrong, right)
@@ -64,4 +66,5 @@ def has_numbering(folded: str) -> bool:
 
 def collapse_spaces(text: str) -> str:
     """One space for every run of whitespace, none at the ends."""
-    return _SPACES.sub(" ", text).strip()
+    # str.split() and \s agree on what whitespace is; splitting is several times quicker.
+    return " ".join(text.split())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from app.parsing.normalize import strip_numbering, strip_parentheticals
 
@@ -21,9 +21,17 @@ class RowTemplate:
     matches: LabelTest  # takes a folded label
 
 
+# A row's test meets the same labels over and over (aligning rows, recovering displaced ones,
+# and in report after report): each test remembers its answers.
+_TEST_CACHE = 2048
+
+
 def _contains(*needles: str) -> LabelTest:
+    pattern = re.compile("|".join(map(re.escape, needles)))
+
+    @lru_cache(maxsize=_TEST_CACHE)
     def test(folded: str) -> bool:
-        return len(folded) <= MAX_LABEL_LENGTH and any(n in folded for n in needles)
+        return len(folded) <= MAX_LABEL_LENGTH and pattern.search(folded) is not None
 
     return test
 
@@ -36,6 +44,7 @@ def _core(folded: str) -> str:
 def _is(pattern: str) -> LabelTest:
     compiled = re.compile(pattern)
 
+    @lru_cache(maxsize=_TEST_CACHE)
     def test(folded: str) -> bool:
         return compiled.fullmatch(_core(folded)) is not None
 
@@ -107,3 +116,19 @@ def may_hold_row_label(folded: str) -> bool:
 @lru_cache(maxsize=16384)
 def is_row_label(folded: str) -> bool:
     return any(template.matches(folded) for template in ALL_TEMPLATES)
+
+
+@cache
+def row_matcher(templates: tuple[RowTemplate, ...]) -> Callable[[str], tuple[int, ...]]:
+    """A folded label → the positions in `templates` of the rows it matches.
+
+    Reports print the same labels over and over; each is tested against the rows once.
+    """
+
+    @lru_cache(maxsize=4096)
+    def rows_matching(folded: str) -> tuple[int, ...]:
+        if not may_hold_row_label(folded):  # most labels: one search instead of a test per row
+            return ()
+        return tuple(row for row, template in enumerate(templates) if template.matches(folded))
+
+    return rows_matching

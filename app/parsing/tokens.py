@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 from app.parsing.glued import glued_pieces, split_row_label
 from app.parsing.normalize import fold
@@ -14,8 +14,9 @@ from app.parsing.values import is_value_text
 TokenKind = Literal["label", "value", "empty", "break"]
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+# A named tuple rather than a frozen dataclass: a report makes hundreds of tokens, and a tuple
+# is built in a third of the time.
+class Token(NamedTuple):
     kind: TokenKind
     text: str  # as printed, stripped
     folded: str  # normalize.fold(text) for labels, "" otherwise
@@ -80,20 +81,50 @@ def _flattened_tokens(line: str, number: int) -> list[Token]:
     return tokens
 
 
-def _cell_tokens(cell: str, line: int) -> list[Token]:
+# (kind, text, folded) of one token a cell holds; the line number is added per occurrence.
+_Piece = tuple[TokenKind, str, str]
+
+
+# Tables print the same cells ("0", the row labels) in report after report: each distinct
+# cell text is classified once.
+@lru_cache(maxsize=4096)
+def _cell_pieces(cell: str) -> tuple[_Piece, ...]:
+    """The tokens of one non-empty cell; none for rules and page numbers."""
+    if _RULE_CELL.fullmatch(cell) or _PAGE_NUMBER.fullmatch(cell):
+        return ()
     if is_value_text(cell):
-        return [Token("value", cell, "", line)]
+        return (("value", cell, ""),)
     parts = _ANY_SPACE.split(cell)
     # "行政许可 97" or "0 1 1 0 2": values that only single spaces keep apart from the label.
     first_value = len(parts)
     while first_value > 0 and is_value_text(parts[first_value - 1]):
         first_value -= 1
-    tokens: list[Token] = []
+    pieces: list[_Piece] = []
     if first_value > 0:
         label = " ".join(parts[:first_value]) if first_value < len(parts) else cell
-        tokens.append(Token("label", label, fold(label), line))
-    tokens.extend(Token("value", part, "", line) for part in parts[first_value:])
-    return tokens
+        pieces.append(("label", label, fold(label)))
+    pieces.extend(("value", part, "") for part in parts[first_value:])
+    return tuple(pieces)
+
+
+_EMPTY_CELL: tuple[_Piece, ...] = (("empty", "", ""),)
+
+
+# Table rows repeat from report to report too ("0\t0\t0", "总计\t…"): each distinct line is
+# split and classified once.
+@lru_cache(maxsize=4096)
+def _line_pieces(line: str) -> tuple[_Piece, ...]:
+    """The tokens of a stripped line of cells (not blank, not only pipes, not flattened)."""
+    cells = [cell.strip() for cell in _split_line(line)]
+    while cells and not cells[-1]:
+        cells.pop()
+    start = 0
+    while start < len(cells) and not cells[start]:
+        start += 1
+    pieces: list[_Piece] = []
+    for cell in cells[start:]:
+        pieces.extend(_cell_pieces(cell) if cell else _EMPTY_CELL)
+    return tuple(pieces)
 
 
 def tokenize(lines: list[str]) -> list[Token]:
@@ -101,7 +132,9 @@ def tokenize(lines: list[str]) -> list[Token]:
     lone_pipe_is_empty = _uses_trailing_pipes(lines)
     tokens: list[Token] = []
     for number, raw_line in enumerate(lines):
-        line = _HEADING_MARKS.sub("", raw_line.strip())
+        line = raw_line.strip()
+        if line.startswith("#"):
+            line = _HEADING_MARKS.sub("", line)
         if not line:
             continue
         if not line.replace("|", "").strip():
@@ -114,17 +147,7 @@ def tokenize(lines: list[str]) -> list[Token]:
         if _is_flattened(line):
             tokens.extend(_flattened_tokens(line, number))
             continue
-        cells = [cell.strip() for cell in _split_line(line)]
-        while cells and not cells[-1]:
-            cells.pop()
-        start = 0
-        while start < len(cells) and not cells[start]:
-            start += 1
-        for cell in cells[start:]:
-            if not cell:
-                tokens.append(Token("empty", "", "", number))
-            elif _RULE_CELL.fullmatch(cell) or _PAGE_NUMBER.fullmatch(cell):
-                continue
-            else:
-                tokens.extend(_cell_tokens(cell, number))
+        tokens.extend(
+            Token(kind, text, folded, number) for kind, text, folded in _line_pieces(line)
+        )
     return tokens

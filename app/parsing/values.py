@@ -43,6 +43,9 @@ def is_value_text(raw: str) -> bool:
     return text in _NOT_APPLICABLE or _NUMBER.fullmatch(text) is not None
 
 
+# A reading is immutable, so one is shared by every cell printing the same text in a column of
+# the same kind.
+@lru_cache(maxsize=4096)
 def read_value(raw: str, kind: ValueKind) -> CellValue:
     """Read one printed cell for a column of the given kind."""
     text = _compact(raw)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.parsing.model import ParseError
 
@@ -14,8 +14,7 @@ MAX_ROWSPAN = 65534
 MAX_GRID_CELLS = 500_000
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
     text: str
     colspan: int = 1
     rowspan: int = 1
@@ -33,17 +32,19 @@ def expand_spans(rows: Sequence[Sequence[Cell]]) -> list[list[str]]:
     for row_index, row in enumerate(rows):
         covered = covered_by_row.pop(row_index, set())
         line: list[str] = []
-        for cell in row:
+        for text, colspan, rowspan in row:
             while len(line) in covered:
                 line.append("")
-            colspan = min(max(cell.colspan, 1), MAX_COLSPAN)
-            rowspan = min(max(cell.rowspan, 1), MAX_ROWSPAN, len(rows) - row_index)
+            if colspan != 1 or rowspan != 1:  # most cells span nothing
+                colspan = min(max(colspan, 1), MAX_COLSPAN)
+                rowspan = min(max(rowspan, 1), MAX_ROWSPAN, len(rows) - row_index)
             cells_placed += colspan * rowspan
             if cells_placed > MAX_GRID_CELLS:
                 raise ParseError(f"a table is too large to read (over {MAX_GRID_CELLS} cells)")
             first = len(line)
-            line.append(cell.text)
-            line.extend([""] * (colspan - 1))
+            line.append(text)
+            if colspan > 1:
+                line.extend([""] * (colspan - 1))
             for below in range(row_index + 1, row_index + rowspan):
                 covered_by_row.setdefault(below, set()).update(range(first, first + colspan))
         if covered:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from functools import lru_cache
 
 from lxml import etree
 
@@ -94,7 +96,7 @@ def html_to_text(html: str) -> str:
     root = _parse(html)
     body = root.find("body")
     lines = _Lines()
-    _walk(body if body is not None else root, lines)
+    _Page(root).read(body if body is not None else root, lines)
     lines.end_line()
     if not lines.lines:
         raise ParseError("the HTML page has no text")
@@ -118,31 +120,56 @@ def _parse(html: str) -> etree._Element:
     return root
 
 
+# What an element's tag makes of it in the walk; a table is a block unless its rows are read.
+_INLINE, _BLOCK, _BREAK, _SKIP, _TABLE = range(5)
+
+
 # Pages repeat the same few tag names, styles and class names thousands of times (Word exports
-# style every span): each distinct string is judged once per process.
-_TAG_NAMES: dict[str, str] = {}
-_HIDING_STYLES: dict[str, bool] = {}
-_CHROME_NAMES: dict[str, bool] = {}
+# style every span): each distinct string is judged once, in bounded caches.
+@lru_cache(maxsize=1024)
+def _tag_name(tag: str) -> str:
+    return tag.rsplit(":", 1)[-1].lower()
 
 
 def _tag(element: etree._Element) -> str | None:
     tag = element.tag
     if not isinstance(tag, str):
         return None  # comments and processing instructions
-    name = _TAG_NAMES.get(tag)
-    if name is None:
-        name = _TAG_NAMES[tag] = tag.rsplit(":", 1)[-1].lower()
-    return name
+    return _tag_name(tag)
 
 
+def _tag_kind(tag: object) -> int:
+    if not isinstance(tag, str):
+        return _SKIP  # comments and processing instructions are read as nothing
+    name = _tag_name(tag)
+    if name in _SKIPPED:
+        return _SKIP
+    if name == "table":
+        return _TABLE
+    if name in _BLOCKS:
+        return _BLOCK
+    return _BREAK if name == "br" else _INLINE
+
+
+# The kind of each tag seen, looked up inline in the walk's loops (a call per element costs as
+# much as the rest of the loop). Bounded: a hostile page may invent any number of tags.
+_KINDS: dict[object, int] = {}
+_MAX_KINDS = 1024
+
+
+def _kind_of(tag: object) -> int:
+    kind = _KINDS.get(tag)
+    if kind is None:
+        kind = _tag_kind(tag)
+        if len(_KINDS) < _MAX_KINDS:
+            _KINDS[tag] = kind
+    return kind
+
+
+@lru_cache(maxsize=4096)
 def _hides(style: str) -> bool:
-    hides = _HIDING_STYLES.get(style)
-    if hides is None:
-        squeezed = style.replace(" ", "").lower()
-        hides = _HIDING_STYLES[style] = (
-            "display:none" in squeezed or "visibility:hidden" in squeezed
-        )
-    return hides
+    squeezed = style.replace(" ", "").lower()
+    return "display:none" in squeezed or "visibility:hidden" in squeezed
 
 
 def _is_hidden(element: etree._Element) -> bool:
@@ -152,90 +179,159 @@ def _is_hidden(element: etree._Element) -> bool:
     return style is not None and _hides(style)
 
 
+@lru_cache(maxsize=4096)
 def _chrome_name(names: str) -> bool:
-    chrome = _CHROME_NAMES.get(names)
-    if chrome is None:
-        chrome = _CHROME_NAMES[names] = any(
-            _CHROME_NAME.match(token) for token in _NAME_SEPARATORS.split(names.lower())
-        )
-    return chrome
+    return any(_CHROME_NAME.match(token) for token in _NAME_SEPARATORS.split(names.lower()))
 
 
-def _is_chrome(element: etree._Element) -> bool:
+def _is_chrome(element: etree._Element, holds_table: set[etree._Element]) -> bool:
     names = f"{element.get('class') or ''} {element.get('id') or ''}"
     if names == " " or not _chrome_name(names):
         return False
     # A CMS may put its content inside a wrapper with such a name; a table means content.
-    return not any(True for _ in element.iterdescendants("table"))
+    return element not in holds_table
 
 
-_OPEN, _CLOSE_BLOCK, _CLOSE_INLINE = 0, 1, 2
+def _holding_tables(root: etree._Element) -> set[etree._Element]:
+    """Every element with a table inside it, each found once however deep the nesting."""
+    holders: set[etree._Element] = set()
+    for table in root.iter("table"):
+        parent = table.getparent()
+        while parent is not None and parent not in holders:
+            holders.add(parent)
+            parent = parent.getparent()
+    return holders
 
 
-def _walk(start: etree._Element, sink: _Lines | _CellText) -> None:
-    """Depth-first over the tree with an explicit stack, so deep nesting cannot overflow.
-
-    A closing entry carries what the element's end needs (a line break, its tail), so no element
-    is looked at twice and inline elements without a tail need no closing entry at all.
-    """
-    stack: list[tuple[etree._Element, int, str | None]] = [(start, _OPEN, None)]
-    blocks, skipped = _BLOCKS, _SKIPPED
-    while stack:
-        element, state, tail = stack.pop()
-        if state != _OPEN:
-            if state == _CLOSE_BLOCK:
-                sink.end_line()
-            if tail:
-                sink.add_text(tail)
-            continue
-        tag = _tag(element)
-        tail = element.tail if element is not start else None
-        if tag is None or tag in skipped or _is_hidden(element) or _is_chrome(element):
-            if tail:
-                sink.add_text(tail)
-            continue
-        is_block = tag in blocks
-        if tag == "br":
-            sink.end_line()
-        elif tag == "table" and not _has_nested_table(element):
-            sink.add_block_lines(_table_lines(element))
-            if tail:
-                sink.add_text(tail)
-            continue
-        elif is_block:
-            sink.end_line()
-        if element.text:
-            sink.add_text(element.text)
-        if is_block:
-            stack.append((element, _CLOSE_BLOCK, tail))
-        elif tail:
-            stack.append((element, _CLOSE_INLINE, tail))
-        stack.extend((child, _OPEN, None) for child in reversed(element))
+# Few elements carry a class, an id or a hidden attribute, and a page has few distinct styles:
+# XPath gathers them in C, so the walk never asks an element for its attributes. One path per
+# attribute, and parents found from Python: libxml2 merges unions and parent steps by comparing
+# every node with every other, which a hostile page could make take minutes.
+_MARKING = [etree.XPath(f"//@{name}") for name in ("class", "id", "hidden", "aria-hidden")]
+_STYLES = etree.XPath(
+    "set:distinct(//@style)", namespaces={"set": "http://exslt.org/sets"}, smart_strings=False
+)
+_STYLED = etree.XPath("//*[@style]")
 
 
-def _has_nested_table(table: etree._Element) -> bool:
-    # A table holding another table is page layout: its cells read as ordinary blocks.
-    return any(True for _ in table.iterdescendants("table"))
+def _marked(root: etree._Element) -> set[etree._Element]:
+    """The elements carrying a class, an id, or a hidden or aria-hidden attribute."""
+    found: set[etree._Element] = set()
+    for path in _MARKING:
+        attributes = path(root)
+        assert isinstance(attributes, list)
+        for attribute in attributes:
+            assert isinstance(attribute, etree._ElementUnicodeResult)
+            parent = attribute.getparent()
+            if parent is not None:
+                found.add(parent)
+    return found
 
 
-def _table_lines(table: etree._Element) -> list[str]:
-    rows: list[list[Cell]] = []
-    for row in _own_rows(table):
-        cells = []
-        for cell in row:
-            if _tag(cell) not in ("td", "th"):
-                continue
-            text = _CellText()
-            _walk(cell, text)
-            cells.append(
+def _strings(found: object) -> list[str]:
+    assert isinstance(found, list)
+    return [value for value in found if isinstance(value, str)]
+
+
+class _Page:
+    """A parsed page and the elements whose text is never report text: hidden ones, chrome."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self._holds_table = _holding_tables(root)
+        excluded = {e for e in _marked(root) if _is_hidden(e) or _is_chrome(e, self._holds_table)}
+        if any(_hides(style) for style in _strings(_STYLES(root))):
+            styled = _STYLED(root)
+            assert isinstance(styled, list)
+            excluded.update(e for e in styled if isinstance(e, etree._Element) and _is_hidden(e))
+        self._excluded = frozenset(excluded)
+
+    def read(self, start: etree._Element, sink: _Lines | _CellText) -> None:
+        """Feed `sink` the text of `start` and its descendants, in reading order."""
+        # For each element entered and not yet left: the element, its parent's children still to
+        # read, and whether its end ends a line. A stack, not recursion, so deep nesting cannot
+        # overflow; skipping a subtree is not entering it.
+        stack: list[tuple[etree._Element, Iterator[etree._Element], bool]] = []
+        children: Iterator[etree._Element] = iter((start,))
+        kinds, excluded = _KINDS, self._excluded
+        add_text, end_line = sink.add_text, sink.end_line
+        while True:
+            for element in children:
+                kind = kinds.get(element.tag)
+                if kind is None:
+                    kind = _kind_of(element.tag)
+                if kind == _SKIP or element in excluded:
+                    pass
+                elif kind == _TABLE and element not in self._holds_table:
+                    # A table holding another table is page layout: its cells read as blocks.
+                    sink.add_block_lines(self._table_lines(element))
+                else:
+                    if kind != _INLINE:
+                        end_line()
+                    if element.text:
+                        add_text(element.text)
+                    stack.append((element, children, kind in (_BLOCK, _TABLE)))
+                    children = iter(element)
+                    break
+                if element is not start and element.tail:
+                    add_text(element.tail)
+            else:
+                if not stack:
+                    return
+                element, children, breaks = stack.pop()
+                if breaks:
+                    end_line()
+                if element is not start and element.tail:
+                    add_text(element.tail)
+
+    def _table_lines(self, table: etree._Element) -> list[str]:
+        rows = [
+            [
                 Cell(
-                    text=text.text(),
-                    colspan=_span(cell.get("colspan"), MAX_COLSPAN),
-                    rowspan=_span(cell.get("rowspan"), MAX_ROWSPAN),
+                    self._cell_text(cell),
+                    _span(cell.get("colspan"), MAX_COLSPAN),
+                    _span(cell.get("rowspan"), MAX_ROWSPAN),
                 )
-            )
-        rows.append(cells)
-    return grid_lines(expand_spans(rows))
+                for cell in row
+                if _tag(cell) in ("td", "th")
+            ]
+            for row in _own_rows(table)
+        ]
+        return grid_lines(expand_spans(rows))
+
+    def _cell_text(self, cell: etree._Element) -> str:
+        text = self._only_text(cell)
+        if text is not None:
+            return clean_cell(text)
+        reader = _CellText()
+        self.read(cell, reader)
+        return reader.text()
+
+    def _only_text(self, cell: etree._Element) -> str | None:
+        """The cell's one piece of text that is not blank ("" for none), when that is all it reads.
+
+        None when it holds more pieces, whose blocks and breaks may part them, or anything that
+        is not read. One piece reads the same whatever blocks surround it, so most cells (a
+        number in a Word paragraph and span) need no walk.
+        """
+        found: str | None = None
+        kinds, excluded = _KINDS, self._excluded
+        for element in cell.iter():
+            kind = kinds.get(element.tag)
+            if kind is None:
+                kind = _kind_of(element.tag)
+            if kind == _SKIP or element in excluded:
+                return None
+            text = element.text
+            if text and not text.isspace():
+                if found is not None:
+                    return None
+                found = text
+            tail = element.tail if element is not cell else None
+            if tail and not tail.isspace():
+                if found is not None:
+                    return None
+                found = tail
+        return found or ""
 
 
 def _own_rows(table: etree._Element) -> list[etree._Element]:
@@ -250,7 +346,9 @@ def _own_rows(table: etree._Element) -> list[etree._Element]:
 
 
 def _span(value: str | None, limit: int) -> int:
-    digits = "".join(char for char in (value or "").strip()[:6] if char.isdigit())
+    if value is None:
+        return 1
+    digits = "".join(char for char in value.strip()[:6] if char.isdigit())
     # rowspan="0" means "to the end of the table"; the grid cuts spans at the last row anyway.
     if digits == "0":
         return limit

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 # Non-breaking, ideographic and typographic spaces all print as a blank; zero-width marks and
-# soft hyphens print as nothing.
-_SPACE_LIKE = dict.fromkeys(
-    map(
-        ord,
-        "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-        "\u2028\u2029\u202f\u205f\u3000\t\r\n\f\v",
-    ),
-    " ",
+# soft hyphens print as nothing. Regexes, not str.translate, which looks up every character of a
+# string that is not ASCII.
+_SPACE_LIKE = re.compile(
+    "[\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000\t\r\n\f\v]"
 )
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_TRANSLATION = {**_SPACE_LIKE, **_INVISIBLE}
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 # CJK ideographs and punctuation, kana, fullwidth forms, CJK compatibility ideographs.
 CJK_CLASS = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
@@ -33,10 +30,14 @@ def is_cjk(char: str) -> bool:
 
 def clean_inline(raw: str) -> str:
     """Source text as it prints on one line: odd spaces folded, runs collapsed, ends stripped."""
-    text = _BREAK_BETWEEN_CJK.sub("", raw).translate(_TRANSLATION)
+    # The break rule needs a line break, and most text has none.
+    text = _BREAK_BETWEEN_CJK.sub("", raw) if "\n" in raw or "\r" in raw else raw
+    text = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", text))
     return _SPACES.sub(" ", text).strip()
 
 
+# Tables print the same cells ("0", padded numbers, row labels) over and over.
+@lru_cache(maxsize=4096)
 def clean_cell(raw: str) -> str:
     """A table cell's text: like clean_inline, and no blanks between Chinese characters.
 
