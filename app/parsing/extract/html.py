@@ -348,7 +348,8 @@ def _own_rows(table: etree._Element) -> list[etree._Element]:
 def _span(value: str | None, limit: int) -> int:
     if value is None:
         return 1
-    digits = "".join(char for char in value.strip()[:6] if char.isdigit())
+    # ASCII digits only, as browsers read spans: "²".isdigit() holds but int("²") fails.
+    digits = "".join(char for char in value.strip()[:6] if char in "0123456789")
     # rowspan="0" means "to the end of the table"; the grid cuts spans at the last row anyway.
     if digits == "0":
         return limit

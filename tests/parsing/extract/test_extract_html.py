@@ -71,6 +71,14 @@ def test_moderate_nesting_keeps_its_text() -> None:
     assert html_to_text(html) == "深处\n"
 
 
+def test_spans_read_ascii_digits_only() -> None:
+    # "²" and "٣" are digits to str.isdigit but not to int(): they once crashed the reader.
+    html = (
+        "<table><tr><td colspan='²'>A</td><td rowspan='٣x'>B</td></tr><tr><td>C</td></tr></table>"
+    )
+    assert html_to_text(html).splitlines() == ["A\tB", "C\t"]
+
+
 def test_huge_spans_are_refused() -> None:
     html = "<table>" + "<tr><td colspan='1000' rowspan='65534'>x</td></tr>" * 2000 + "</table>"
     with pytest.raises(ParseError, match="too large"):
