@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal, Protocol
 
 from app.catalog import (
@@ -79,11 +80,17 @@ class _Term:
     """One side of an equation: named cells whose values are summed."""
 
     table: str
-    refs: tuple[tuple[str, str], ...]  # (row, col) pairs
+    keys: tuple[str, ...]  # table.row.col of each cell
     label: str
 
-    def cell_keys(self) -> tuple[str, ...]:
-        return tuple(f"{self.table}.{row}.{col}" for row, col in self.refs)
+
+@dataclass(frozen=True, slots=True)
+class _Equation:
+    rule: str
+    scope: str
+    left: _Term
+    right: _Term
+    keys: tuple[str, ...]  # every cell the rule reads: the left side's, then the right's
 
 
 def _as_number(value: int | float | Decimal) -> Number:
@@ -98,15 +105,9 @@ def _index(cells: Iterable[CellLike]) -> dict[str, CellLike]:
     return {f"{c.table}.{c.row}.{c.col}": c for c in cells}
 
 
-def _evaluate(
-    rule: str,
-    scope: str,
-    left: _Term,
-    right: _Term,
-    by_key: Mapping[str, CellLike],
-) -> CheckResult:
-    table = left.table
-    keys = left.cell_keys() + right.cell_keys()
+def _evaluate(equation: _Equation, by_key: Mapping[str, CellLike]) -> CheckResult:
+    left, right, keys = equation.left, equation.right, equation.keys
+    rule, scope, table = equation.rule, equation.scope, left.table
     problems: list[str] = []
     values: dict[str, Number] = {}
     for key in keys:
@@ -131,8 +132,8 @@ def _evaluate(
             cells=keys,
             message="not assessable: " + ", ".join(problems),
         )
-    left_value: Number = sum((values[k] for k in left.cell_keys()), start=0)
-    right_value: Number = sum((values[k] for k in right.cell_keys()), start=0)
+    left_value: Number = sum((values[k] for k in left.keys), start=0)
+    right_value: Number = sum((values[k] for k in right.keys), start=0)
     if left_value == right_value:
         return CheckResult(
             rule=rule,
@@ -163,7 +164,11 @@ def _evaluate(
 
 
 def _term(table: str, refs: Sequence[tuple[str, str]], names: Sequence[str]) -> _Term:
-    return _Term(table, tuple(refs), " + ".join(names))
+    return _Term(table, tuple(f"{table}.{row}.{col}" for row, col in refs), " + ".join(names))
+
+
+def _equation(rule: str, scope: str, left: _Term, right: _Term) -> _Equation:
+    return _Equation(rule, scope, left, right, left.keys + right.keys)
 
 
 def _outcome_rows(fmt: Format, by_key: Mapping[str, CellLike]) -> tuple[str, ...]:
@@ -188,12 +193,17 @@ def run_checks(cells: Iterable[CellLike], fmt: Format) -> list[CheckResult]:
     """Every rule of the format, one result per column or row, in a stable order."""
     by_key = _index(cells)
     outcomes = _outcome_rows(fmt, by_key)
-    single_other = fmt == "2021" and "other" in outcomes
-    results: list[CheckResult] = []
+    return [_evaluate(equation, by_key) for equation in _equations(fmt, outcomes)]
 
+
+@lru_cache(maxsize=8)
+def _equations(fmt: Format, outcomes: tuple[str, ...]) -> tuple[_Equation, ...]:
+    """The rules of a format whose requests table has these outcome rows, built once."""
+    single_other = fmt == "2021" and "other" in outcomes
+    equations: list[_Equation] = []
     for col in _REQUEST_COLUMNS:
-        results.append(
-            _evaluate(
+        equations.append(
+            _equation(
                 RULE_REQUESTS_BALANCE,
                 col,
                 _term("requests", [("new", col), ("carried_over", col)], ["new", "carried_over"]),
@@ -202,40 +212,36 @@ def run_checks(cells: Iterable[CellLike], fmt: Format) -> list[CheckResult]:
                     [("processed_total", col), ("carried_forward", col)],
                     ["processed_total", "carried_forward"],
                 ),
-                by_key,
             )
         )
     for col in _REQUEST_COLUMNS:
-        results.append(
-            _evaluate(
+        equations.append(
+            _equation(
                 RULE_REQUESTS_PROCESSED_TOTAL,
                 col,
                 _term("requests", [("processed_total", col)], ["processed_total"]),
                 _term("requests", [(row, col) for row in outcomes], outcomes),
-                by_key,
             )
         )
     for row in _rows_of("requests", fmt, single_other):
-        results.append(
-            _evaluate(
+        equations.append(
+            _equation(
                 RULE_REQUESTS_TOTAL_COLUMN,
                 row,
                 _term("requests", [(row, "total")], ["total"]),
                 _term("requests", [(row, col) for col in _APPLICANT_COLUMNS], _APPLICANT_COLUMNS),
-                by_key,
             )
         )
     for row in _rows_of("reviews", fmt, single_other):
-        results.append(
-            _evaluate(
+        equations.append(
+            _equation(
                 RULE_REVIEWS_TOTAL,
                 row,
                 _term("reviews", [(row, "total")], ["total"]),
                 _term("reviews", [(row, col) for col in _REVIEW_PARTS], _REVIEW_PARTS),
-                by_key,
             )
         )
-    return results
+    return tuple(equations)
 
 
 def summarize(results: Iterable[CheckResult]) -> dict[str, int]:
