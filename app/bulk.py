@@ -35,7 +35,7 @@ MAX_DEFAULT_WORKERS = 4
 LOOKUP_BATCH = 64  # documents read, hashed and looked up per query
 CHUNK = 8  # documents per task sent to a worker
 CHUNKS_PER_WORKER = 2  # tasks kept queued per worker, so none waits while this process stores
-STORE_BATCH = 128  # documents per transaction
+STORE_BATCH = 512  # documents per transaction
 
 T = TypeVar("T")
 

@@ -472,24 +472,35 @@ def _known_sums(
     """What `_cell_sums` at the finest grain gives for these reports, from their measures."""
     dims_at = [_REPORT_DIMS.index(n) for n in _GROUP_DIMS]
     keeps = GRAIN_KEEPS[CELL_GRAINS[0]]
-    rows: list[tuple[Any, ...]] = []
+    # Reports of one group are added up first: a batch has few groups and many reports.
+    by_group: dict[tuple[Any, ...], dict[str, list[Any]]] = {}
     for dims, measured in known.values():
         group = tuple(
             "" if name in GEOGRAPHY and name not in keeps else dims[at]
             for name, at in zip(_GROUP_DIMS, dims_at, strict=True)
         )
+        sums_of = by_group.setdefault(group, {})
         for metric, value, denominator in measured:
-            rows.append(
-                (
-                    CELL_GRAINS[0],
-                    metric,
-                    *group,
-                    value * sign,
-                    None if denominator is None else denominator * sign,
-                    sign,
-                )
-            )
-    return _coarsened(rows, CELL_GRAINS[0])
+            sums = sums_of.get(metric)
+            if sums is None:
+                sums_of[metric] = [value, denominator, 1]
+                continue
+            sums[0] += value
+            if denominator is not None:
+                sums[1] = denominator if sums[1] is None else sums[1] + denominator
+            sums[2] += 1
+    return [
+        (
+            CELL_GRAINS[0],
+            metric,
+            *group,
+            value * sign,
+            None if denominator is None else denominator * sign,
+            count * sign,
+        )
+        for group, sums_of in by_group.items()
+        for metric, (value, denominator, count) in sums_of.items()
+    ]
 
 
 def _coarsened(rows: list[tuple[Any, ...]], grain: str) -> list[tuple[Any, ...]]:
