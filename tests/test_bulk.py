@@ -141,3 +141,19 @@ def test_revisions_within_one_batch_are_numbered_in_order(
             select(func.sum(ReportRollup.reports)).where(ReportRollup.grain == "country")
         )
     assert counted == 2  # one current report per year
+
+
+def test_a_document_failing_in_a_batch_fails_alone(
+    factory: sessionmaker[Session], documents: list[Path]
+) -> None:
+    # documents[0] and [1] are one agency's reports; documents[7] (report 6) is the next agency's.
+    placed = ingest_paths(factory, documents[:1], region="230803", progress=False)
+    assert placed[0].status == "stored"
+
+    outcomes = ingest_paths(factory, [documents[1], documents[7]], region="230804", progress=False)
+
+    assert outcomes[0].status == "failed"
+    assert "already placed in region 230803" in outcomes[0].detail
+    assert outcomes[1].status == "stored"
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Report)) == 2
