@@ -11,7 +11,7 @@ import orjson
 from sqlalchemy import Connection, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from app.checks import CheckResult, run_checks, summarize
+from app.checks import run_checks, summarize
 from app.errors import NotAReport, Unprocessable, UnsupportedMediaType
 from app.models import (
     Agency,
@@ -131,9 +131,9 @@ class PreparedReport:
     measures: tuple[Measure, ...]  # what the report adds to the stats rollups
 
 
-def prepare(parsed: ParsedReport, checks: list[CheckResult] | None = None) -> PreparedReport:
-    """The rows of a parsed report; its checks are run here unless they were run already."""
-    results = run_checks(parsed.cells, parsed.format) if checks is None else checks
+def prepare(parsed: ParsedReport) -> PreparedReport:
+    """The rows of a parsed report, with its checks run."""
+    results = run_checks(parsed.cells, parsed.format)
     summary = summarize(results)
     cells = tuple(
         (c.table, c.row, c.col, _as_float(c.value), c.raw, c.status, c.unit) for c in parsed.cells
