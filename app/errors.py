@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -150,6 +151,22 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "validation_error", f"invalid request: {where}", details)
 
 
+# How long a client should wait before trying again when the database cannot answer.
+RETRY_AFTER_SECONDS = 5
+
+
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    # The server is down or restarting, refuses connections, or (SQLite) stays locked past the
+    # busy timeout: a condition that passes, so the client is told to come back.
+    log.warning("database unavailable: %s", exc)
+    return error_response(
+        503,
+        "database_unavailable",
+        "the database cannot be reached or is busy; try again in a few seconds",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
     return error_response(500, "internal_error", "internal server error; the error was logged")
@@ -159,6 +176,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -171,6 +189,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         413: "Document larger than the configured limit",
         415: "Unsupported media type, or content that is not of the declared type",
         422: "Invalid parameters, or a document that is not a readable annual report",
+        503: "The database cannot be reached or is busy; retry after `Retry-After` seconds",
     }.items()
 }
 

@@ -15,7 +15,7 @@ from app.caching import (
     not_modified_response,
 )
 from app.config import Settings, get_settings
-from app.errors import install_error_handlers
+from app.errors import error_responses, install_error_handlers
 
 DESCRIPTION = """
 gkstats turns Chinese government information-disclosure annual reports
@@ -52,6 +52,7 @@ def create_app(
         summary="Statistics from Chinese government information-disclosure annual reports",
         description=DESCRIPTION,
         openapi_tags=TAGS,
+        responses=error_responses(503),
     )
     app.state.sessionmaker = session_factory
     app.state.settings = settings

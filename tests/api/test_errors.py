@@ -150,7 +150,7 @@ def test_nul_bytes_never_reach_the_database(client: TestClient, session: Session
     assert all("\x00" not in s["text"] and "\x00" not in s["title"] for s in sections["items"])
 
 
-@pytest.mark.parametrize("status", [401, 404, 413, 415, 422])
+@pytest.mark.parametrize("status", [401, 404, 413, 415, 422, 503])
 def test_error_shape_is_declared_in_openapi(client: TestClient, status: int) -> None:
     spec = client.get("/openapi.json").json()
     assert "ErrorResponse" in spec["components"]["schemas"]
@@ -164,3 +164,20 @@ def test_error_shape_is_declared_in_openapi(client: TestClient, status: int) -> 
     for response in declared:
         schema = response["content"]["application/json"]["schema"]
         assert schema == {"$ref": "#/components/schemas/ErrorResponse"}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/reports", "/api/v1/health"])
+def test_an_unreachable_database_is_a_503_to_retry(settings: Settings, path: str) -> None:
+    from sqlalchemy.orm import sessionmaker
+
+    from app.db import make_engine
+    from app.main import create_app
+
+    # Nothing listens on port 1: every connection is refused at once.
+    down = make_engine("postgresql+psycopg://gkstats:gkstats@127.0.0.1:1/gkstats?connect_timeout=2")
+    app = create_app(settings, sessionmaker(bind=down))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get(path)
+    down.dispose()
+    assert_error(response, 503, "database_unavailable")
+    assert response.headers["retry-after"] == "5"
