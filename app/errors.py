@@ -159,10 +159,13 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
     # The server is down or restarting, refuses connections, or (SQLite) stays locked past the
     # busy timeout: a condition that passes, so the client is told to come back.
     log.warning("database unavailable: %s", exc)
+    message = "the database cannot be reached or is busy; try again in a few seconds"
+    if "no such table" in str(exc):  # SQLite's word for a database never migrated
+        message = "the database has not been set up: run `gkstats migrate` on the server"
     return error_response(
         503,
         "database_unavailable",
-        "the database cannot be reached or is busy; try again in a few seconds",
+        message,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -181,3 +182,18 @@ def test_an_unreachable_database_is_a_503_to_retry(settings: Settings, path: str
     down.dispose()
     assert_error(response, 503, "database_unavailable")
     assert response.headers["retry-after"] == "5"
+
+
+def test_a_database_never_migrated_says_so(settings: Settings, tmp_path: Path) -> None:
+    from sqlalchemy.orm import sessionmaker
+
+    from app.db import make_engine
+    from app.main import create_app
+
+    empty = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    app = create_app(settings, sessionmaker(bind=empty))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/reports")
+    empty.dispose()
+    body = assert_error(response, 503, "database_unavailable")
+    assert "gkstats migrate" in body["error"]["message"]
