@@ -19,7 +19,8 @@ from app.models import Agency, DataVersion, Report
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
     # Async so that opening and closing the session does not take two trips through the
-    # thread pool on every request; a Session connects lazily, inside the (sync) endpoint.
+    # thread pool on every request. On SQLite the session connects lazily, in the endpoint; on
+    # PostgreSQL it connects here, with the first read checking the connection.
     factory = getattr(request.app.state, "sessionmaker", None) or get_sessionmaker()
     session = factory()
     if _on_postgresql_engine(session):
