@@ -214,7 +214,7 @@ def _store_batch(
             repeats.append((index, doc))
         else:
             assert not isinstance(parsed, str)
-            new = NewDocument(doc.data, doc.media_type, parsed, doc.path.name)
+            new = NewDocument(doc.data, doc.digest, doc.media_type, parsed, doc.path.name)
             storing.append((index, doc, new))
             digests.add(doc.digest)
     try:
@@ -252,7 +252,7 @@ def _store_alone(
         return outcome
     assert not isinstance(parsed, str)
     try:
-        new = NewDocument(doc.data, doc.media_type, parsed, doc.path.name)
+        new = NewDocument(doc.data, doc.digest, doc.media_type, parsed, doc.path.name)
         (report_id,) = store_many(session, [new], region_code=region)
         session.commit()
     except ApiError as exc:

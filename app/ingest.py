@@ -166,6 +166,7 @@ class NewDocument:
     """A document and its prepared report, to be stored."""
 
     data: bytes
+    digest: str  # sha256_hex(data)
     media_type: str
     report: PreparedReport
     filename: str | None = None
@@ -182,7 +183,7 @@ def store_parsed(
     synthetic: bool = False,
 ) -> IngestResult:
     """Store a document already parsed as a new report."""
-    document = NewDocument(data, media_type, prepare(parsed), filename)
+    document = NewDocument(data, sha256_hex(data), media_type, prepare(parsed), filename)
     (report_id,) = store_many(session, [document], region_code=region_code, synthetic=synthetic)
     report = session.get(Report, report_id)
     assert report is not None
@@ -220,7 +221,7 @@ def store_many(
     # statement per row.
     document_rows = [
         {
-            "sha256": sha256_hex(d.data),
+            "sha256": d.digest,
             "media_type": d.media_type,
             "filename": d.filename,
             "size": len(d.data),
@@ -232,7 +233,7 @@ def store_many(
         insert(Document).returning(Document.sha256, Document.id), document_rows
     )
     ids_by_digest: dict[str, int] = {digest: id_ for digest, id_ in inserted}
-    document_ids = [ids_by_digest[str(row["sha256"])] for row in document_rows]
+    document_ids = [ids_by_digest[d.digest] for d in documents]
     ids_by_document: dict[int, int] = dict(
         connection.execute(
             insert(Report).returning(Report.document_id, Report.id),
