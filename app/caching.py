@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.deps import DATA_VERSION, READ_METHODS, SessionDep
+from app.api.deps import READ_METHODS, SessionDep
 
 # Clients and proxies may keep a copy but must revalidate it; a 304 costs one indexed read.
 CACHE_CONTROL = "public, no-cache"
@@ -32,18 +32,15 @@ def _matches(header: str, etag: str) -> bool:
     return "*" in tags or etag in tags or etag.removeprefix("W/") in tags
 
 
-async def conditional_read(request: Request, session: SessionDep) -> None:
+async def conditional_read(request: Request, _session: SessionDep) -> None:
     """Tag the response with the data version; stop early with 304 when the client has it.
 
-    Async on purpose: the one-row primary-key read is cheaper on the event loop than a trip
-    through the thread pool, and every read pays for it.
+    The session's first read gives the data version (app/api/deps.py), so this needs no
+    statement of its own.
     """
     if request.method not in READ_METHODS:
         return
-    version = getattr(request.state, "data_version", None)
-    if version is None:
-        version = session.connection().scalar(DATA_VERSION) or 0
-    etag = _etag(version, request)
+    etag = _etag(request.state.data_version, request)
     request.state.etag = etag
     if _matches(request.headers.get("if-none-match", ""), etag):
         raise NotModified(etag)

@@ -71,9 +71,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from app.serve import serve
 
-    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers)
+    serve(args.host, args.port, args.workers)
     return 0
 
 
@@ -124,7 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the HTTP API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--workers",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="server processes, each with its own listening socket (SO_REUSEPORT)",
+    )
     serve.set_defaults(run=cmd_serve)
     return parser
 

@@ -25,6 +25,34 @@ class Settings(BaseSettings):
         description="Comma-separated keys that may write (Authorization: Bearer <key>).",
     )
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    db_pool_size: int = Field(
+        default=8, ge=1, description="Database connections each server process keeps open."
+    )
+    db_max_overflow: int = Field(
+        default=4, ge=0, description="Connections opened beyond the pool size at busy times."
+    )
+    db_wait_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long a request waits for a free database connection before it is "
+        "answered 503 with Retry-After.",
+    )
+    parse_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Time one document may take to parse before 422."
+    )
+    parse_memory_mb: int = Field(
+        default=1024,
+        ge=256,
+        description="Address space of a parsing process; a document needing more gets 422.",
+    )
+    parse_workers: int = Field(
+        default=1, ge=1, description="Processes parsing uploaded documents, per server process."
+    )
+    auth_failures_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description="Failed API keys one client may send in a minute before it gets 429.",
+    )
     cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
         default=("*",), description="Comma-separated origins allowed to read cross-origin."
     )

@@ -39,21 +39,43 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str) -> Engine:
+# The API admits no more requests to the database than the pool holds (app/api/gate.py), so a
+# checkout never waits for long; this bound only catches a connection held elsewhere.
+POOL_TIMEOUT_SECONDS = 10
+
+
+def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+    pool = {
+        "pool_size": pool_size,
+        "max_overflow": max_overflow,
+        "pool_timeout": POOL_TIMEOUT_SECONDS,
+    }
     if make_url(url).get_backend_name() == "sqlite":
         _ensure_sqlite_folder(url)
-        engine = create_engine(url)
+        engine = create_engine(url, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # No pool_pre_ping: a request's first read checks its connection instead (see
     # app/api/deps.py), which saves a round trip per request.
-    return create_engine(url, pool_size=10, max_overflow=10)
+    return create_engine(url, **pool)
+
+
+def pool_capacity(engine: Engine) -> int:
+    """Connections the engine's pool may hold at once."""
+    size: int = engine.pool.size()  # type: ignore[attr-defined]
+    overflow: int = engine.pool._max_overflow  # type: ignore[attr-defined]
+    return size + max(overflow, 0)
 
 
 @lru_cache
 def get_engine() -> Engine:
-    return make_engine(get_settings().database_url)
+    settings = get_settings()
+    return make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
 
 
 @lru_cache

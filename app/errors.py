@@ -10,10 +10,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 log = logging.getLogger(__name__)
+
+
+# How long a client should wait before trying again when the database cannot answer.
+RETRY_AFTER_SECONDS = 5
 
 
 class ErrorDetail(BaseModel):
@@ -50,10 +55,26 @@ class ApiError(Exception):
     status = 500
     code = "internal_error"
 
-    def __init__(self, message: str, *, details: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or []
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        headers: dict[str, str] = {}
+        if self.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        if self.retry_after is not None:
+            headers["Retry-After"] = str(self.retry_after)
+        return headers or None
 
 
 class BadRequest(ApiError):
@@ -84,6 +105,23 @@ class NotAReport(Unprocessable):
     code = "not_a_report"
 
 
+class TooManyRequests(ApiError):
+    status, code = 429, "too_many_requests"
+
+
+class NotReady(ApiError):
+    status, code = 503, "not_ready"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retry_after=RETRY_AFTER_SECONDS)
+
+
+class ServiceBusy(ApiError):
+    """Every database connection stayed in use for the whole wait: a condition that passes."""
+
+    status, code = 503, "busy"
+
+
 _CODES_BY_STATUS = {
     400: "bad_request",
     401: "unauthorized",
@@ -112,8 +150,9 @@ def error_response(
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return error_response(exc.status, exc.code, exc.message, exc.details, headers)
+    if exc.status >= 500:
+        log.warning("%s %s: %s", exc.status, exc.code, exc.message)
+    return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
 
 def _allowed_methods(request: Request) -> str:
@@ -151,14 +190,10 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "validation_error", f"invalid request: {where}", details)
 
 
-# How long a client should wait before trying again when the database cannot answer.
-RETRY_AFTER_SECONDS = 5
-
-
 async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
     # The server is down or restarting, refuses connections, or (SQLite) stays locked past the
     # busy timeout: a condition that passes, so the client is told to come back.
-    log.warning("database unavailable: %s", exc)
+    log.warning("503 database_unavailable: %s", str(exc).splitlines()[0] if str(exc) else exc)
     message = "the database cannot be reached or is busy; try again in a few seconds"
     if "no such table" in str(exc):  # SQLite's word for a database never migrated
         message = "the database has not been set up: run `gkstats migrate` on the server"
@@ -180,6 +215,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(PoolTimeout, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -192,7 +228,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         413: "Document larger than the configured limit",
         415: "Unsupported media type, or content that is not of the declared type",
         422: "Invalid parameters, or a document that is not a readable annual report",
-        503: "The database cannot be reached or is busy; retry after `Retry-After` seconds",
+        429: "Too many failed API keys from this client; retry after `Retry-After` seconds",
+        503: "The database cannot be reached or every connection is in use; retry after "
+        "`Retry-After` seconds",
     }.items()
 }
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.api import agencies, catalog, health, regions, reports, stats
+from app.api.gate import ConnectionGate
+from app.api.throttle import AuthThrottle
 from app.caching import (
     NOT_MODIFIED_DOC,
     CacheHeadersMiddleware,
@@ -15,7 +22,9 @@ from app.caching import (
     not_modified_response,
 )
 from app.config import Settings, get_settings
+from app.db import get_sessionmaker, pool_capacity
 from app.errors import error_responses, install_error_handlers
+from app.workers import ParsePool
 
 DESCRIPTION = """
 gkstats turns Chinese government information-disclosure annual reports
@@ -42,6 +51,28 @@ TAGS = [
 ]
 
 
+@asynccontextmanager
+async def _lifespan(
+    app: FastAPI, *, settings: Settings, session_factory: sessionmaker[Session] | None
+) -> AsyncIterator[None]:
+    factory = session_factory or get_sessionmaker()
+    bind = factory.kw.get("bind")
+    connections = (
+        pool_capacity(bind)
+        if isinstance(bind, Engine)
+        else settings.db_pool_size + settings.db_max_overflow
+    )
+    app.state.sessionmaker = factory
+    app.state.gate = ConnectionGate(connections, settings.db_wait_seconds)
+    app.state.parse_pool = ParsePool(
+        settings.parse_workers, settings.parse_timeout_seconds, settings.parse_memory_mb
+    )
+    try:
+        yield
+    finally:
+        app.state.parse_pool.close()
+
+
 def create_app(
     settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
 ) -> FastAPI:
@@ -53,9 +84,10 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         responses=error_responses(503),
+        lifespan=partial(_lifespan, settings=settings, session_factory=session_factory),
     )
-    app.state.sessionmaker = session_factory
     app.state.settings = settings
+    app.state.auth_throttle = AuthThrottle(settings.auth_failures_per_minute)
     install_error_handlers(app)
     app.add_exception_handler(NotModified, not_modified_response)
     app.add_middleware(CacheHeadersMiddleware)
@@ -74,6 +106,7 @@ def create_app(
             dependencies=[Depends(conditional_read)],
             responses=NOT_MODIFIED_DOC,
         )
+    app.include_router(reports.upload_router, prefix="/api/v1")
     app.include_router(health.router, prefix="/api/v1")
     return app
 

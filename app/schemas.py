@@ -318,8 +318,14 @@ class Catalog(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"]
+    database: str = Field(description="The kind of database configured: sqlite or postgresql.")
+
+
+class Readiness(BaseModel):
+    status: Literal["ready"]
     database: str
-    reports: int
+    revision: str = Field(description="The database's migration revision, the head.")
+    reports: int = Field(description="Reports stored, every revision counted.")
 
 
 # Stats: aggregation across regions and years.

@@ -4,37 +4,45 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, joinedload
 
 from app.config import Settings, get_settings
-from app.db import get_sessionmaker
 from app.errors import NotFound, Unauthorized
 from app.models import Agency, DataVersion, Report
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    # Async so that opening and closing the session does not take two trips through the
-    # thread pool on every request. On SQLite the session connects lazily, in the endpoint; on
-    # PostgreSQL it connects here, with the first read checking the connection.
-    factory = getattr(request.app.state, "sessionmaker", None) or get_sessionmaker()
-    session = factory()
-    if _on_postgresql_engine(session):
-        request.state.data_version = _first_read(session, request.method in READ_METHODS)
-    try:
+    async with database_session(request) as session:
         yield session
-    finally:
-        session.close()
 
 
-def _on_postgresql_engine(session: Session) -> bool:
-    # Only a session on an engine: one bound to a caller's connection (the tests' rolled-back
-    # transaction) keeps that connection and its transaction.
-    return isinstance(session.bind, Engine) and session.bind.dialect.name == "postgresql"
+@asynccontextmanager
+async def database_session(request: Request, *, probe: bool = False) -> AsyncIterator[Session]:
+    """A session holding one of the pool's connections, admitted by the app's gate.
+
+    The gate makes the request wait its turn without blocking the event loop, and then the
+    pool always has a connection free. Every statement runs in a worker thread, the first
+    one included: on PostgreSQL it checks the pooled connection (see `_first_read`), and on a
+    read it gives the data version that tags the response. The connection goes back to the
+    pool however the request ends, before the gate lets the next request in.
+    """
+    state = request.app.state
+    async with state.gate.admit(probe=probe):
+        session = state.sessionmaker()
+        try:
+            if not probe:  # the readiness probe reads the migration state first instead
+                read = request.method in READ_METHODS
+                request.state.data_version = await run_in_threadpool(_first_read, session, read)
+            yield session
+        finally:
+            session.close()
 
 
 def _first_read(session: Session, read: bool) -> int:
@@ -43,10 +51,14 @@ def _first_read(session: Session, read: bool) -> int:
     The pool does not ping a connection before handing it out: that is a round trip on every
     request. The data version, which every read is tagged with, is read first instead; when
     the database has dropped the connection (a restart), the pool is refreshed and the read
-    is made once more on a new one. A read runs without a transaction, which saves the BEGIN
-    and ROLLBACK round trips.
+    is made once more on a new one. On PostgreSQL a read runs without a transaction, which
+    saves the BEGIN and ROLLBACK round trips.
     """
-    options = {"isolation_level": "AUTOCOMMIT"} if read else {}
+    # Only a session on an engine: one bound to a caller's connection (the tests' rolled-back
+    # transaction) keeps that connection and its transaction.
+    bind = session.bind
+    autocommit = read and isinstance(bind, Engine) and bind.dialect.name == "postgresql"
+    options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     try:
         return session.connection(execution_options=options).scalar(DATA_VERSION) or 0
     except DBAPIError as exc:
@@ -69,13 +81,29 @@ SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-def require_api_key(request: Request, settings: SettingsDep) -> None:
-    header = request.headers.get("authorization", "")
+async def require_api_key(request: Request, settings: SettingsDep) -> None:
+    throttle = request.app.state.auth_throttle
+    client = request.client.host if request.client else "unknown"
+    throttle.check(client)
+    try:
+        _check_key(request.headers.get("authorization", ""), settings.api_keys)
+    except Unauthorized:
+        throttle.failed(client)
+        raise
+
+
+def _check_key(header: str, allowed_keys: frozenset[str]) -> None:
+    if not allowed_keys:
+        raise Unauthorized(
+            "writes are switched off on this server: it was started without API_KEYS"
+        )
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized("writes need 'Authorization: Bearer <key>' with a key from API_KEYS")
     key = key.strip()
-    if not any(secrets.compare_digest(key, allowed) for allowed in settings.api_keys):
+    # Every key is compared, in constant time, so the time taken tells nothing of a key.
+    matches = [secrets.compare_digest(key, allowed) for allowed in allowed_keys]
+    if not any(matches):
         raise Unauthorized("the API key is not one of the configured API_KEYS")
 
 

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
 from typing import Annotated, Any, Literal, cast
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from app.api.deps import REPORT_LOAD, ReportDep, ReportId, SessionDep, SettingsDep, WriteAccess
+from app.api.deps import (
+    REPORT_LOAD,
+    ReportDep,
+    ReportId,
+    SessionDep,
+    SettingsDep,
+    WriteAccess,
+    database_session,
+)
 from app.api.regions import region_and_descendants
 from app.api.serialize import (
     CELL_LAYOUT,
@@ -35,7 +43,7 @@ from app.errors import (
     UnsupportedMediaType,
     error_responses,
 )
-from app.ingest import ingest_document
+from app.ingest import NewDocument, find_by_content, sha256_hex, store_many
 from app.models import Agency, Cell, Document, Report, ReportCheck, Section
 from app.parsing.document import SUPPORTED_MEDIA_TYPES, media_type_for
 from app.schemas import (
@@ -52,6 +60,9 @@ from app.schemas import (
 )
 
 router = APIRouter(prefix="/reports", tags=["reports"])
+# Uploads hold no database connection while they parse, so they are routed apart from the
+# reads, whose conditional-read dependency opens a session for the whole request.
+upload_router = APIRouter(prefix="/reports", tags=["reports"])
 
 TableKey = Literal["proactive", "requests", "reviews"]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (at most 1000).")]
@@ -139,7 +150,7 @@ async def _document_from(
     return data, media, name
 
 
-@router.post(
+@upload_router.post(
     "",
     summary="Ingest a report document",
     description="Parses the document, checks its arithmetic and stores it with the original "
@@ -158,7 +169,6 @@ async def _document_from(
 async def create_report(
     request: Request,
     response: Response,
-    session: SessionDep,
     settings: SettingsDep,
     filename: Annotated[
         str | None, Query(max_length=500, description="File name to record for a raw body.")
@@ -181,45 +191,54 @@ async def create_report(
         Query(ge=1990, le=2100, description="The report year, for a document without one."),
     ] = None,
 ) -> ReportOut:
+    # The database is held only around its two short uses, never while the document parses:
+    # parsing runs in a worker process (app/workers.py) while this request waits.
     data, media_type, name = await _document_from(request, settings.max_upload_bytes, filename)
-    hints = IngestHints(region=region, agency=agency.strip() if agency else None, year=year)
-    report_id, created = _ingest_committed(session, data, media_type, name, hints)
+    digest = sha256_hex(data)
+    async with database_session(request) as session:
+        stored = await run_in_threadpool(_stored_report, session, digest)
+    if stored is not None:
+        response.status_code = 200
+        return stored
+    prepared = await request.app.state.parse_pool.prepare(
+        data, media_type, agency.strip() if agency else None, year
+    )
+    document = NewDocument(data, digest, media_type, prepared, name)
+    async with database_session(request) as session:
+        report, created = await run_in_threadpool(_store_committed, session, document, region)
     response.status_code = 201 if created else 200
-    report = session.get(Report, report_id, options=REPORT_LOAD)
-    assert report is not None
-    return report_out(report)
+    return report
 
 
-@dataclass(frozen=True, slots=True)
-class IngestHints:
-    region: str | None
-    agency: str | None
-    year: int | None
+def _stored_report(session: Session, digest: str) -> ReportOut | None:
+    report = find_by_content(session, digest)
+    return None if report is None else _report_by_id(session, report.id)
 
 
-def _ingest_committed(
-    session: Session, data: bytes, media_type: str, name: str | None, hints: IngestHints
-) -> tuple[int, bool]:
-    # A concurrent ingest of the same bytes or agency loses the unique race; once is enough.
+def _store_committed(
+    session: Session, document: NewDocument, region: str | None
+) -> tuple[ReportOut, bool]:
+    # The same bytes may have been stored while this copy was parsing, and a concurrent
+    # ingest for the same agency may win the unique race: look again, once.
     for attempt in range(2):
         try:
-            result = ingest_document(
-                session,
-                data,
-                media_type,
-                filename=name,
-                region_code=hints.region,
-                agency=hints.agency,
-                year=hints.year,
-            )
-            report_id = result.report.id
+            stored = find_by_content(session, document.digest)
+            if stored is not None:
+                return _report_by_id(session, stored.id), False
+            (report_id,) = store_many(session, [document], region_code=region)
             session.commit()
-            return report_id, result.created
+            return _report_by_id(session, report_id), True
         except IntegrityError:
             session.rollback()
             if attempt:
                 raise
     raise AssertionError("unreachable")
+
+
+def _report_by_id(session: Session, report_id: int) -> ReportOut:
+    report = session.get(Report, report_id, options=REPORT_LOAD, populate_existing=True)
+    assert report is not None
+    return report_out(report)
 
 
 @router.get(

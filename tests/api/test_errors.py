@@ -167,7 +167,7 @@ def test_error_shape_is_declared_in_openapi(client: TestClient, status: int) -> 
         assert schema == {"$ref": "#/components/schemas/ErrorResponse"}
 
 
-@pytest.mark.parametrize("path", ["/api/v1/reports", "/api/v1/health"])
+@pytest.mark.parametrize("path", ["/api/v1/reports", "/api/v1/ready"])
 def test_an_unreachable_database_is_a_503_to_retry(settings: Settings, path: str) -> None:
     from sqlalchemy.orm import sessionmaker
 

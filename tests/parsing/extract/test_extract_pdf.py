@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import statistics
 import time
 
 import pytest
@@ -86,15 +85,3 @@ def test_real_pdfs_give_grid_rows(name: str, new_row: list[str], reviews: str) -
     assert find_row(text, "三、本年度办理结果")[1] == "（一）予以公开"
     assert any(line.startswith(reviews) for line in text.splitlines())
     assert not any(line.strip("-— ").isdigit() for line in text.splitlines())
-
-
-@needs_corpus
-@pytest.mark.shared
-def test_typical_report_is_fast() -> None:
-    data = (CORPUS / "022.pdf").read_bytes()
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        pdf_to_text(data)
-        timings.append(time.perf_counter() - started)
-    assert statistics.median(timings) < 0.3
