@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -25,6 +26,8 @@ from app.config import Settings, get_settings
 from app.db import get_sessionmaker, pool_capacity
 from app.errors import error_responses, install_error_handlers
 from app.workers import ParsePool
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """
 gkstats turns Chinese government information-disclosure annual reports
@@ -64,6 +67,8 @@ async def _lifespan(
     )
     app.state.sessionmaker = factory
     app.state.gate = ConnectionGate(connections, settings.db_wait_seconds)
+    if not settings.api_keys:
+        log.warning("writes are switched off: no API_KEYS configured; the API is read-only")
     app.state.parse_pool = ParsePool(
         settings.parse_workers, settings.parse_timeout_seconds, settings.parse_memory_mb
     )

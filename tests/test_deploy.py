@@ -31,3 +31,16 @@ def test_compose_runs_api_on_postgres_with_healthchecks() -> None:
     assert "healthcheck" in services["db"] and "healthcheck" in services["api"]
     dockerfile = (REPO / "Dockerfile").read_text("utf-8")
     assert "gkstats migrate && gkstats serve" in dockerfile
+
+
+def test_compose_has_no_default_write_key() -> None:
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text("utf-8"))
+    keys = compose["services"]["api"]["environment"]["API_KEYS"]
+    assert keys == "${API_KEYS:-}", "a default key in a public file is a key everyone knows"
+
+
+def test_image_gives_its_user_a_data_volume() -> None:
+    lines = [line.strip() for line in (REPO / "Dockerfile").read_text("utf-8").splitlines()]
+    assert "VOLUME /srv/gkstats/data" in lines
+    assert any("chown gkstats:gkstats /srv/gkstats/data" in line for line in lines)
+    assert lines.index("VOLUME /srv/gkstats/data") < lines.index("USER gkstats")
