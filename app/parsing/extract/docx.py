@@ -13,10 +13,9 @@ from lxml import etree
 
 from app.parsing.extract.grid import MAX_COLSPAN, Cell, expand_spans, grid_lines
 from app.parsing.extract.text import clean_cell, clean_inline, join_fragments
+from app.parsing.limits import DOCX_ENTRIES, DOCX_UNPACKED_BYTES
 from app.parsing.model import ParseError
 
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-MAX_ZIP_ENTRIES = 10_000
 _DOCUMENT_PART = "word/document.xml"
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -53,14 +52,8 @@ def _read_document_part(data: bytes) -> bytes:
         raise ParseError(f"the Word document is not a valid DOCX (ZIP) file: {error}") from error
     with archive:
         entries = archive.infolist()
-        if len(entries) > MAX_ZIP_ENTRIES:
-            raise ParseError(f"the DOCX archive has over {MAX_ZIP_ENTRIES} entries")
-        declared = sum(entry.file_size for entry in entries)
-        if declared > MAX_UNCOMPRESSED_BYTES:
-            raise ParseError(
-                f"the DOCX archive unpacks to {declared:,} bytes, over the "
-                f"{MAX_UNCOMPRESSED_BYTES:,}-byte limit"
-            )
+        DOCX_ENTRIES.check(len(entries), "the Word document")
+        DOCX_UNPACKED_BYTES.check(sum(entry.file_size for entry in entries), "the Word document")
         try:
             entry = archive.getinfo(_DOCUMENT_PART)
         except KeyError:
@@ -84,10 +77,7 @@ def _read_capped(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bytes:
     with archive.open(entry) as stream:
         while chunk := stream.read(1 << 20):
             total += len(chunk)
-            if total > MAX_UNCOMPRESSED_BYTES:
-                raise ParseError(
-                    f"the Word document unpacks to over {MAX_UNCOMPRESSED_BYTES:,} bytes"
-                )
+            DOCX_UNPACKED_BYTES.check(total, "the Word document", at_least=True)
             chunks.append(chunk)
     return b"".join(chunks)
 

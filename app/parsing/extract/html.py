@@ -10,10 +10,8 @@ from lxml import etree
 
 from app.parsing.extract.grid import MAX_COLSPAN, MAX_ROWSPAN, Cell, expand_spans, grid_lines
 from app.parsing.extract.text import clean_cell, clean_inline, join_fragments
+from app.parsing.limits import HTML_CHARS
 from app.parsing.model import ParseError
-
-# Pages are a few hundred kB; anything far larger is not a report page.
-MAX_HTML_CHARS = 20_000_000
 
 # Never report text: code, styling, forms and the site's navigation chrome.
 _SKIPPED = frozenset(
@@ -91,8 +89,7 @@ class _CellText:
 
 def html_to_text(html: str) -> str:
     """The report text of an HTML page: one line per block, one tab-separated line per table row."""
-    if len(html) > MAX_HTML_CHARS:
-        raise ParseError(f"the HTML page is too large (over {MAX_HTML_CHARS:,} characters)")
+    HTML_CHARS.check(len(html), "the HTML page")
     root = _parse(html)
     body = root.find("body")
     lines = _Lines()
