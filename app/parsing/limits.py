@@ -62,13 +62,22 @@ TEXT_LINES = Bound(50_000, "lines", "an annual report runs to a few thousand at 
 # page count is known before any page is read.
 PDF_PAGES = Bound(100, "pages", "an annual report runs to a few dozen at most")
 
+# Table cells as written in the markup (<td>/<th>, <w:tc>): the three tables need about 400, a
+# report with tables of its own in its prose perhaps a few thousand. 20,000 is 60 times the
+# largest seen.
+TABLE_CELLS = Bound(20_000, "table cells", "an annual report's tables hold a few hundred")
+
 # One table's grid once row and column spans are laid out. Spans multiply cells (HTML allows
-# colspan 1000 and rowspan 65534), so the grid is bounded apart from the cells written: 300
+# colspan 1000 and rowspan 65534), so the grid is bounded apart from the cells written: five
+# times the cells bound, so no table within that is refused for a few merged cells, and 300
 # times the grid of a report's table 三.
 GRID_CELLS = Bound(
     100_000, "grid cells once its merged cells are laid out", "a report's table fills a few hundred"
 )
 
+# Word: every table cell holds at least one paragraph, so 50,000 allows the cells above plus a
+# long report's prose many times over; it matches the text bound, one line per paragraph.
+DOCX_PARAGRAPHS = Bound(50_000, "paragraphs", "an annual report has a few thousand at most")
 # A DOCX is a ZIP: its parts, unpacked, bound the XML read into memory (a report's document.xml
 # is about 250 KB; embedded images account for the rest), and a Word file has a few dozen parts.
 DOCX_UNPACKED_BYTES = Bound(

@@ -4,7 +4,9 @@ never are.
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +14,14 @@ import pytest
 
 from app.parsing.document import media_type_for, parse_document
 from app.parsing.extract.pdf import pdf_to_text
-from app.parsing.limits import PDF_PAGES, TEXT_CHARS, TEXT_LINES, Bound
+from app.parsing.limits import (
+    DOCX_PARAGRAPHS,
+    PDF_PAGES,
+    TABLE_CELLS,
+    TEXT_CHARS,
+    TEXT_LINES,
+    Bound,
+)
 from app.parsing.model import DocumentTooLarge, ParseError
 from tests import hostile
 from tests.conftest import EXAMPLES, SHARED, shared_path
@@ -56,6 +65,28 @@ def test_megabytes_on_one_line() -> None:
 
 def test_two_hundred_pages() -> None:
     _names(PDF_PAGES, 200, _refused(hostile.many_page_pdf(), "application/pdf"))
+
+
+def test_a_hundred_thousand_word_table_cells() -> None:
+    _names(TABLE_CELLS, 100_000, _refused(hostile.huge_docx(), hostile.DOCX_MEDIA_TYPE))
+
+
+def test_word_paragraphs() -> None:
+    data = hostile.huge_docx(cells=10, paragraphs=60_000)
+    # The title, the prose, the heading, and one in each of the table's ten cells.
+    _names(DOCX_PARAGRAPHS, 60_012, _refused(data, hostile.DOCX_MEDIA_TYPE))
+
+
+def test_word_cells_under_another_prefix_are_counted_in_the_tree() -> None:
+    with zipfile.ZipFile(io.BytesIO(hostile.huge_docx(cells=30_000))) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    xml = parts["word/document.xml"].replace(b"xmlns:w=", b"xmlns:ns0=")
+    parts["word/document.xml"] = xml.replace(b"w:", b"ns0:")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, part in parts.items():
+            archive.writestr(name, part)
+    _names(TABLE_CELLS, 30_000, _refused(buffer.getvalue(), hostile.DOCX_MEDIA_TYPE))
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,12 @@ from lxml import etree
 
 from app.parsing.extract.grid import MAX_COLSPAN, Cell, expand_spans, grid_lines
 from app.parsing.extract.text import clean_cell, clean_inline, join_fragments
-from app.parsing.limits import DOCX_ENTRIES, DOCX_UNPACKED_BYTES
+from app.parsing.limits import (
+    DOCX_ENTRIES,
+    DOCX_PARAGRAPHS,
+    DOCX_UNPACKED_BYTES,
+    TABLE_CELLS,
+)
 from app.parsing.model import ParseError
 
 _DOCUMENT_PART = "word/document.xml"
@@ -33,7 +38,12 @@ _NOT_TEXT = frozenset(
 
 def docx_to_text(data: bytes) -> str:
     """The report text of a Word document: one line per paragraph, one line per table row."""
-    body = _document_body(_read_document_part(data))
+    xml = _read_document_part(data)
+    # Counted in the XML as Word writes it (prefix w:), before lxml builds a tree of every cell;
+    # counted again in the tree, which sees any prefix.
+    _check_size(_count_tags(xml, b"w:tc"), _count_tags(xml, b"w:p"))
+    body = _document_body(xml)
+    _check_size(_count(body, _TC), _count(body, _P))
     lines: list[str] = []
     _render_blocks(body, lines)
     if not lines:
@@ -94,6 +104,19 @@ def _document_body(xml: bytes) -> etree._Element:
     if body is None:
         raise ParseError("the Word document has no body")
     return body
+
+
+def _check_size(cells: int, paragraphs: int) -> None:
+    TABLE_CELLS.check(cells, "the Word document")
+    DOCX_PARAGRAPHS.check(paragraphs, "the Word document")
+
+
+def _count_tags(xml: bytes, name: bytes) -> int:
+    return sum(xml.count(b"<" + name + end) for end in (b">", b" ", b"/"))
+
+
+def _count(body: etree._Element, tag: str) -> int:
+    return sum(1 for _ in body.iter(tag))
 
 
 def _render_blocks(container: etree._Element, lines: list[str]) -> None:
