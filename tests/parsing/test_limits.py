@@ -16,6 +16,7 @@ from app.parsing.document import media_type_for, parse_document
 from app.parsing.extract.pdf import pdf_to_text
 from app.parsing.limits import (
     DOCX_PARAGRAPHS,
+    HTML_ELEMENTS,
     PDF_PAGES,
     TABLE_CELLS,
     TEXT_CHARS,
@@ -87,6 +88,21 @@ def test_word_cells_under_another_prefix_are_counted_in_the_tree() -> None:
         for name, part in parts.items():
             archive.writestr(name, part)
     _names(TABLE_CELLS, 30_000, _refused(buffer.getvalue(), hostile.DOCX_MEDIA_TYPE))
+
+
+def test_a_large_html_table() -> None:
+    # 100,000 rows of eight cells: the elements outnumber every bound first.
+    _names(HTML_ELEMENTS, 900_008, _refused(hostile.large_html_table(), "text/html"))
+
+
+def test_html_table_cells() -> None:
+    # 3,000 rows: 24,000 cells in 27,008 elements.
+    _names(TABLE_CELLS, 24_000, _refused(hostile.large_html_table(3_000), "text/html"))
+
+
+def test_html_cells_in_mixed_case_are_counted_in_the_tree() -> None:
+    data = hostile.large_html_table(3_000).replace(b"<td>", b"<Td>")
+    _names(TABLE_CELLS, 24_000, _refused(data, "text/html"))
 
 
 @pytest.mark.parametrize(
