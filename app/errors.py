@@ -93,6 +93,12 @@ class PayloadTooLarge(ApiError):
     status, code = 413, "payload_too_large"
 
 
+class DocumentTooLarge(PayloadTooLarge):
+    """Within the byte limit, but far larger than any annual report (pages, lines, cells)."""
+
+    code = "document_too_large"
+
+
 class UnsupportedMediaType(ApiError):
     status, code = 415, "unsupported_media_type"
 
@@ -225,7 +231,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         400: "A malformed request body, such as a broken multipart form",
         401: "Missing or wrong API key (writes only)",
         404: "No such resource",
-        413: "Document larger than the configured limit",
+        413: "Document larger than the configured byte limit (`payload_too_large`), or far "
+        "larger than any annual report: pages, lines, table cells (`document_too_large`)",
         415: "Unsupported media type, or content that is not of the declared type",
         422: "Invalid parameters, or a document that is not a readable annual report",
         429: "Too many failed API keys from this client; retry after `Retry-After` seconds",

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.checks import run_checks, summarize
-from app.errors import NotAReport, Unprocessable, UnsupportedMediaType
+from app.errors import DocumentTooLarge, NotAReport, Unprocessable, UnsupportedMediaType
 from app.models import (
     Agency,
     Base,
@@ -24,6 +24,7 @@ from app.models import (
     Section,
     bump_data_version,
 )
+from app.parsing import DocumentTooLarge as FarLargerThanAReport
 from app.parsing import ParsedReport, ParseError
 from app.parsing.document import UnsupportedMediaType as UnsupportedContent
 from app.parsing.document import parse_document
@@ -60,6 +61,8 @@ def parse_for_ingest(
         parsed = parse_document(data, media_type)
     except UnsupportedContent as exc:
         raise UnsupportedMediaType(str(exc)) from exc
+    except FarLargerThanAReport as exc:
+        raise DocumentTooLarge(str(exc)) from exc
     except ParseError as exc:
         raise NotAReport(str(exc)) from exc
     parsed = _with_overrides(parsed, agency, year)

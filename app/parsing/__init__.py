@@ -3,6 +3,7 @@
 from app.parsing.model import (
     CELL_STATUSES,
     CellStatus,
+    DocumentTooLarge,
     ParsedCell,
     ParsedReport,
     ParsedSection,
@@ -13,6 +14,7 @@ from app.parsing.model import (
 __all__ = [
     "CELL_STATUSES",
     "CellStatus",
+    "DocumentTooLarge",
     "ParseError",
     "ParsedCell",
     "ParsedReport",

@@ -26,18 +26,23 @@ def clean_text(text: str) -> str:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode a text document; raise ParseError when it is not readable text."""
+    """Decode a text document and clean it; raise ParseError when it is not readable text."""
+    return clean_text(decode_bytes(data))
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode a text document as it is, for callers that clean it themselves (parse_text)."""
     # NULs are dropped before decoding: some exports pad text with them.
     data = data.replace(b"\x00", b"")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return clean_text(data.decode(encoding))
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     best = from_bytes(data).best()
     if best is not None and best.encoding not in ("utf_8", "gb18030"):
         try:
-            return clean_text(data.decode(best.encoding))
+            return data.decode(best.encoding)
         except (UnicodeDecodeError, LookupError):
             pass
     raise ParseError(

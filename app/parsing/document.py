@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.parsing.decode import decode_text
+from app.parsing.decode import decode_bytes, decode_text
+from app.parsing.limits import TEXT_LINES, count_lines
 from app.parsing.model import ParsedReport, ParseError
 from app.parsing.text import parse_text
 
@@ -89,9 +90,10 @@ def parse_document(data: bytes, media_type: str) -> ParsedReport:
             f"declared {media_type} but the content is a {kind.upper()} file; "
             "send it with its own media type"
         )
-    text = decode_text(data)
     if media_type in HTML_TYPES or (media_type == "text/plain" and kind == "html"):
         from app.parsing.extract.html import html_to_text
 
-        return parse_text(html_to_text(text))
-    return parse_text(text)
+        return parse_text(html_to_text(decode_text(data)))
+    # Lines are counted in the bytes: a text of a million rows is refused before it is decoded.
+    TEXT_LINES.check(count_lines(data), "the text")
+    return parse_text(decode_bytes(data))

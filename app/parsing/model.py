@@ -23,6 +23,13 @@ class ParseError(ValueError):
     """The document cannot be read as an annual report; the message says what was looked for."""
 
 
+class DocumentTooLarge(ParseError):
+    """The document is far larger than any annual report; it was refused before being read whole.
+
+    The message says what was counted, how many there are, and the bound (app/parsing/limits.py).
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedCell:
     table: str

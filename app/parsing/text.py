@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.catalog import Format
 from app.parsing.decode import clean_text
+from app.parsing.limits import check_text
 from app.parsing.metadata import read_metadata
 from app.parsing.model import ParsedCell, ParsedReport, ParseError
 from app.parsing.sections import find_headings, section_texts, split_flattened
@@ -64,7 +65,11 @@ def read_tables(
 
 
 def parse_text(text: str) -> ParsedReport:
-    """Parse one report's text; raise ParseError when it is not an annual report."""
+    """Parse one report's text; raise ParseError when it is not an annual report.
+
+    DocumentTooLarge when the text is far longer than any report: checked before anything else.
+    """
+    check_text(text)
     text = clean_text(text)
     lines = text.split("\n")
     meta = read_metadata(lines, text)

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.models import Agency, Document, Report
+from app.parsing.limits import TEXT_LINES
+from tests import hostile
 from tests.conftest import EXAMPLES, post_document
 
 EXAMPLE = EXAMPLES / "2020-qinghe-yunling-data-bureau.txt"
@@ -125,6 +127,15 @@ def test_too_large_multipart_is_413(
         headers=auth,
     )
     assert_error(response, 413, "payload_too_large")
+
+
+def test_document_far_larger_than_a_report_is_413(client: TestClient, session: Session) -> None:
+    # Under the byte limit, a report's title, and a million table rows after it.
+    response = post_document(client, hostile.million_row_text())
+    body = assert_error(response, 413, "document_too_large")
+    assert "1,000,002 lines" in body["error"]["message"]
+    assert f"(limit {TEXT_LINES.limit:,})" in body["error"]["message"]
+    assert nothing_stored(session)
 
 
 def test_multipart_without_file_part_is_422(client: TestClient, auth: dict[str, str]) -> None:

@@ -13,10 +13,14 @@ from lxml import etree
 
 from app.parsing.extract.grid import MAX_COLSPAN, Cell, expand_spans, grid_lines
 from app.parsing.extract.text import clean_cell, clean_inline, join_fragments
+from app.parsing.limits import (
+    DOCX_ENTRIES,
+    DOCX_PARAGRAPHS,
+    DOCX_UNPACKED_BYTES,
+    TABLE_CELLS,
+)
 from app.parsing.model import ParseError
 
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-MAX_ZIP_ENTRIES = 10_000
 _DOCUMENT_PART = "word/document.xml"
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -34,7 +38,12 @@ _NOT_TEXT = frozenset(
 
 def docx_to_text(data: bytes) -> str:
     """The report text of a Word document: one line per paragraph, one line per table row."""
-    body = _document_body(_read_document_part(data))
+    xml = _read_document_part(data)
+    # Counted in the XML as Word writes it (prefix w:), before lxml builds a tree of every cell;
+    # counted again in the tree, which sees any prefix.
+    _check_size(_count_tags(xml, b"w:tc"), _count_tags(xml, b"w:p"))
+    body = _document_body(xml)
+    _check_size(_count(body, _TC), _count(body, _P))
     lines: list[str] = []
     _render_blocks(body, lines)
     if not lines:
@@ -53,14 +62,8 @@ def _read_document_part(data: bytes) -> bytes:
         raise ParseError(f"the Word document is not a valid DOCX (ZIP) file: {error}") from error
     with archive:
         entries = archive.infolist()
-        if len(entries) > MAX_ZIP_ENTRIES:
-            raise ParseError(f"the DOCX archive has over {MAX_ZIP_ENTRIES} entries")
-        declared = sum(entry.file_size for entry in entries)
-        if declared > MAX_UNCOMPRESSED_BYTES:
-            raise ParseError(
-                f"the DOCX archive unpacks to {declared:,} bytes, over the "
-                f"{MAX_UNCOMPRESSED_BYTES:,}-byte limit"
-            )
+        DOCX_ENTRIES.check(len(entries), "the Word document")
+        DOCX_UNPACKED_BYTES.check(sum(entry.file_size for entry in entries), "the Word document")
         try:
             entry = archive.getinfo(_DOCUMENT_PART)
         except KeyError:
@@ -84,10 +87,7 @@ def _read_capped(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bytes:
     with archive.open(entry) as stream:
         while chunk := stream.read(1 << 20):
             total += len(chunk)
-            if total > MAX_UNCOMPRESSED_BYTES:
-                raise ParseError(
-                    f"the Word document unpacks to over {MAX_UNCOMPRESSED_BYTES:,} bytes"
-                )
+            DOCX_UNPACKED_BYTES.check(total, "the Word document", at_least=True)
             chunks.append(chunk)
     return b"".join(chunks)
 
@@ -104,6 +104,19 @@ def _document_body(xml: bytes) -> etree._Element:
     if body is None:
         raise ParseError("the Word document has no body")
     return body
+
+
+def _check_size(cells: int, paragraphs: int) -> None:
+    TABLE_CELLS.check(cells, "the Word document")
+    DOCX_PARAGRAPHS.check(paragraphs, "the Word document")
+
+
+def _count_tags(xml: bytes, name: bytes) -> int:
+    return sum(xml.count(b"<" + name + end) for end in (b">", b" ", b"/"))
+
+
+def _count(body: etree._Element, tag: str) -> int:
+    return sum(1 for _ in body.iter(tag))
 
 
 def _render_blocks(container: etree._Element, lines: list[str]) -> None:

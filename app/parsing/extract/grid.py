@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from app.parsing.model import ParseError
+from app.parsing.limits import GRID_CELLS
 
-# HTML caps colspan at 1000 and rowspan at 65534; reports need a few dozen. The grid bound keeps
-# a hostile table from allocating millions of cells.
+# HTML caps colspan at 1000 and rowspan at 65534; reports need a few dozen. The grid bound
+# (limits.GRID_CELLS) keeps a hostile table from allocating millions of cells.
 MAX_COLSPAN = 1000
 MAX_ROWSPAN = 65534
-MAX_GRID_CELLS = 500_000
 
 
 class Cell(NamedTuple):
@@ -39,8 +38,8 @@ def expand_spans(rows: Sequence[Sequence[Cell]]) -> list[list[str]]:
                 colspan = min(max(colspan, 1), MAX_COLSPAN)
                 rowspan = min(max(rowspan, 1), MAX_ROWSPAN, len(rows) - row_index)
             cells_placed += colspan * rowspan
-            if cells_placed > MAX_GRID_CELLS:
-                raise ParseError(f"a table is too large to read (over {MAX_GRID_CELLS} cells)")
+            if cells_placed > GRID_CELLS.limit:
+                GRID_CELLS.check(cells_placed, "a table", at_least=True)
             first = len(line)
             line.append(text)
             if colspan > 1:
@@ -52,8 +51,7 @@ def expand_spans(rows: Sequence[Sequence[Cell]]) -> list[list[str]]:
             line.extend([""] * (max(covered) + 1 - len(line)))
         grid.append(line)
     width = max((len(line) for line in grid), default=0)
-    if width * len(grid) > MAX_GRID_CELLS:
-        raise ParseError(f"a table is too large to read (over {MAX_GRID_CELLS} cells)")
+    GRID_CELLS.check(width * len(grid), "a table")
     for line in grid:
         line.extend([""] * (width - len(line)))
     return grid

@@ -10,10 +10,12 @@ from lxml import etree
 
 from app.parsing.extract.grid import MAX_COLSPAN, MAX_ROWSPAN, Cell, expand_spans, grid_lines
 from app.parsing.extract.text import clean_cell, clean_inline, join_fragments
+from app.parsing.limits import HTML_CHARS, HTML_ELEMENTS, TABLE_CELLS
 from app.parsing.model import ParseError
 
-# Pages are a few hundred kB; anything far larger is not a report page.
-MAX_HTML_CHARS = 20_000_000
+# Every element and every table cell opens with "<": a page with no more "<" than this is within
+# both bounds, and needs no closer count.
+_FEW_TAGS = min(TABLE_CELLS.limit, HTML_ELEMENTS.limit)
 
 # Never report text: code, styling, forms and the site's navigation chrome.
 _SKIPPED = frozenset(
@@ -91,9 +93,13 @@ class _CellText:
 
 def html_to_text(html: str) -> str:
     """The report text of an HTML page: one line per block, one tab-separated line per table row."""
-    if len(html) > MAX_HTML_CHARS:
-        raise ParseError(f"the HTML page is too large (over {MAX_HTML_CHARS:,} characters)")
+    HTML_CHARS.check(len(html), "the HTML page")
+    tags = _check_markup(html)
     root = _parse(html)
+    if tags > _FEW_TAGS:
+        # Tags in mixed case ("<Td>") escape the count in the source, not this one.
+        HTML_ELEMENTS.check(sum(1 for _ in root.iter()), "the HTML page")
+        TABLE_CELLS.check(sum(1 for _ in root.iter("td", "th")), "the HTML page")
     body = root.find("body")
     lines = _Lines()
     _Page(root).read(body if body is not None else root, lines)
@@ -101,6 +107,21 @@ def html_to_text(html: str) -> str:
     if not lines.lines:
         raise ParseError("the HTML page has no text")
     return "\n".join(lines.lines) + "\n"
+
+
+def _check_markup(html: str) -> int:
+    """Refuse a page of far more elements or table cells than a report's, before lxml builds them.
+
+    Counted in the source: every start tag opens with "<" and is not "</" or "<!". Returns the
+    number of "<".
+    """
+    opened = html.count("<")
+    if opened <= _FEW_TAGS:
+        return opened
+    HTML_ELEMENTS.check(opened - html.count("</") - html.count("<!"), "the HTML page")
+    cells = sum(html.count(tag) for tag in ("<td", "<th", "<TD", "<TH"))
+    TABLE_CELLS.check(cells - html.count("<thead") - html.count("<THEAD"), "the HTML page")
+    return opened
 
 
 def _parse(html: str) -> etree._Element:

@@ -25,10 +25,9 @@ from app.parsing.extract.pdf_tables import (
     group_into_lines,
 )
 from app.parsing.extract.text import clean_inline, is_cjk, join_fragments
+from app.parsing.limits import PDF_PAGES, TEXT_CHARS
 from app.parsing.model import ParseError
 
-MAX_PAGES = 200
-MAX_CHARS = 2_000_000
 MAX_SEGMENTS_PER_PAGE = 5_000
 
 # PDFium is not thread-safe: one document at a time in this process.
@@ -63,12 +62,9 @@ def pdf_to_text(data: bytes) -> str:
     with _PDFIUM_LOCK:
         document = _open(data)
         try:
+            # From the page tree: no page's content has been read yet.
             page_count = len(document)
-            if page_count > MAX_PAGES:
-                raise ParseError(
-                    f"the PDF has {page_count} pages; reports longer than {MAX_PAGES} pages "
-                    "are not read"
-                )
+            PDF_PAGES.check(page_count, "the PDF")
             pages: list[list[_Line]] = []
             chars_seen = 0
             for index in range(page_count):
@@ -78,8 +74,7 @@ def pdf_to_text(data: bytes) -> str:
                 finally:
                     page.close()
                 chars_seen += len(chars)
-                if chars_seen > MAX_CHARS:
-                    raise ParseError(f"the PDF holds over {MAX_CHARS:,} characters of text")
+                TEXT_CHARS.check(chars_seen, "the PDF", at_least=index + 1 < page_count)
                 pages.append(_page_lines(chars, segments))
         except pdfium.PdfiumError as error:
             raise ParseError(f"the PDF cannot be read: {error}") from error

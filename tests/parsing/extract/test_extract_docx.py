@@ -9,7 +9,8 @@ import pytest
 from extract_helpers import CORPUS, FIXTURES, assert_report_tables, needs_corpus
 from extract_report_values import TITLE
 
-from app.parsing.extract.docx import MAX_UNCOMPRESSED_BYTES, docx_to_text
+from app.parsing.extract.docx import docx_to_text
+from app.parsing.limits import DOCX_UNPACKED_BYTES
 from app.parsing.model import ParseError
 
 
@@ -58,7 +59,7 @@ def test_merged_cells_expand_and_paragraph_tabs_stay_blanks() -> None:
 def test_zip_bomb_is_refused_before_reading() -> None:
     bomb = _docx(
         f"<w:document {_NS}><w:body/></w:document>",
-        **{"word/media/x.bin": b"\0" * (MAX_UNCOMPRESSED_BYTES + 1)},
+        **{"word/media/x.bin": b"\0" * (DOCX_UNPACKED_BYTES.limit + 1)},
     )
     with pytest.raises(ParseError, match="limit"):
         docx_to_text(bomb)

@@ -9,7 +9,7 @@ from extract_helpers import CORPUS, FIXTURES, assert_report_tables, find_row, ne
 from extract_report_values import TITLE
 
 from app.parsing.extract.html import html_to_text
-from app.parsing.model import ParseError
+from app.parsing.model import DocumentTooLarge, ParseError
 
 
 def test_our_page_tables_come_out_as_grid_rows() -> None:
@@ -81,7 +81,7 @@ def test_spans_read_ascii_digits_only() -> None:
 
 def test_huge_spans_are_refused() -> None:
     html = "<table>" + "<tr><td colspan='1000' rowspan='65534'>x</td></tr>" * 2000 + "</table>"
-    with pytest.raises(ParseError, match="too large"):
+    with pytest.raises(DocumentTooLarge, match="grid cells"):
         html_to_text(html)
 
 
