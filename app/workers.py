@@ -13,12 +13,13 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import resource
+import threading
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
 import anyio
-from pebble import ProcessExpired, ProcessPool
+from pebble import ProcessExpired, ProcessFuture, ProcessPool
 
 from app.errors import ServiceBusy, Unprocessable
 from app.ingest import PreparedReport
@@ -56,6 +57,12 @@ class ParsePool:
         self.memory_mb = memory_mb
         self._pool: ProcessPool | None = None
         self._slots = anyio.Semaphore(workers)
+        self._starting = threading.Lock()
+
+    def _schedule(self, function: Callable[..., T], args: tuple[Any, ...]) -> ProcessFuture[T]:
+        with self._starting:
+            pool = self._started()
+        return pool.schedule(function, args=args, timeout=self.timeout_seconds)
 
     def _started(self) -> ProcessPool:
         if self._pool is None:
@@ -91,7 +98,9 @@ class ParsePool:
                 retry_after=5,
             ) from None
         try:
-            future = self._started().schedule(function, args=args, timeout=self.timeout_seconds)
+            # Scheduling may start processes, which takes a second: a thread waits for that,
+            # not the event loop.
+            future = await anyio.to_thread.run_sync(self._schedule, function, args)
             try:
                 return await asyncio.wrap_future(future)
             except asyncio.CancelledError:
