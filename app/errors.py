@@ -68,6 +68,14 @@ class NotFound(ApiError):
     status, code = 404, "not_found"
 
 
+class Conflict(ApiError):
+    status, code = 409, "conflict"
+
+
+class AlreadyWithdrawn(Conflict):
+    code = "already_withdrawn"
+
+
 class PayloadTooLarge(ApiError):
     status, code = 413, "payload_too_large"
 
@@ -189,6 +197,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         400: "A malformed request body, such as a broken multipart form",
         401: "Missing or wrong API key (writes only)",
         404: "No such resource",
+        409: "The resource is not in a state that allows this, e.g. a revision already withdrawn",
         413: "Document larger than the configured limit",
         415: "Unsupported media type, or content that is not of the declared type",
         422: "Invalid parameters, or a document that is not a readable annual report",
