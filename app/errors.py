@@ -89,6 +89,14 @@ class NotFound(ApiError):
     status, code = 404, "not_found"
 
 
+class Conflict(ApiError):
+    status, code = 409, "conflict"
+
+
+class AlreadyWithdrawn(Conflict):
+    code = "already_withdrawn"
+
+
 class PayloadTooLarge(ApiError):
     status, code = 413, "payload_too_large"
 
@@ -231,6 +239,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         400: "A malformed request body, such as a broken multipart form",
         401: "Missing or wrong API key (writes only)",
         404: "No such resource",
+        409: "The resource is not in a state that allows this, e.g. a revision already withdrawn",
         413: "Document larger than the configured byte limit (`payload_too_large`), or far "
         "larger than any annual report: pages, lines, table cells (`document_too_large`)",
         415: "Unsupported media type, or content that is not of the declared type",

@@ -106,7 +106,7 @@ class Report(Base):
     contact_phone: Mapped[str | None] = mapped_column(String(100), default=None)
     source_url: Mapped[str | None] = mapped_column(Text, default=None)
     revision: Mapped[int] = mapped_column(SmallInteger, default=1)
-    # Only the newest revision of an agency's report for a year is current.
+    # Only the newest revision of an agency's report for a year that is not withdrawn is current.
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     ingested_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
@@ -119,6 +119,9 @@ class Report(Base):
     checks_not_assessable: Mapped[int] = mapped_column(Integer, default=0)
     # Generated for benchmarks by `gkstats synth`; never real data.
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A withdrawn revision is kept for the record but never served as current again.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text, default=None)
 
     agency: Mapped[Agency] = relationship(lazy="raise")
     document: Mapped[Document] = relationship(lazy="raise")

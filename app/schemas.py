@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -82,37 +82,47 @@ class ChecksSummary(BaseModel):
     not_assessable: int
 
 
+REPORT_EXAMPLE: dict[str, Any] = {
+    "id": 1,
+    "agency": {"id": 1, "name": "青禾市云岭区数据资源管理局", "region": None},
+    "year": 2020,
+    "format": "2019",
+    "period_start": "2020-01-01",
+    "period_end": "2020-12-31",
+    "title": "青禾市云岭区数据资源管理局 2020 年 政府信息公开工作年度报告",
+    "publisher": None,
+    "contact_phone": "0000-5550123",
+    "source_url": None,
+    "revision": 1,
+    "is_current": True,
+    "ingested_at": "2026-01-15T08:30:00Z",
+    "parser_version": "1",
+    "source": {
+        "filename": "2020-qinghe-yunling-data-bureau.txt",
+        "media_type": "text/plain",
+        "sha256": "9f2c…",
+        "size": 9312,
+    },
+    "warnings": [],
+    "checks": {"passed": 38, "failed": 0, "not_assessable": 0},
+    "synthetic": False,
+    "withdrawn_at": None,
+    "withdrawal_reason": None,
+}
+WITHDRAWN_REPORT_EXAMPLE = {
+    **REPORT_EXAMPLE,
+    "id": 2,
+    "revision": 2,
+    "is_current": False,
+    "ingested_at": "2026-02-03T09:12:00Z",
+    "source": {**REPORT_EXAMPLE["source"], "sha256": "4be1…", "size": 8876},
+    "withdrawn_at": "2026-02-03T10:05:00Z",
+    "withdrawal_reason": "another agency's report, uploaded under this one by mistake",
+}
+
+
 class ReportOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 1,
-                    "agency": {"id": 1, "name": "青禾市云岭区数据资源管理局", "region": None},
-                    "year": 2020,
-                    "format": "2019",
-                    "period_start": "2020-01-01",
-                    "period_end": "2020-12-31",
-                    "title": "青禾市云岭区数据资源管理局 2020 年 政府信息公开工作年度报告",
-                    "publisher": None,
-                    "contact_phone": "0000-5550123",
-                    "source_url": None,
-                    "revision": 1,
-                    "is_current": True,
-                    "ingested_at": "2026-01-15T08:30:00Z",
-                    "parser_version": "1",
-                    "source": {
-                        "filename": "2020-qinghe-yunling-data-bureau.txt",
-                        "media_type": "text/plain",
-                        "sha256": "9f2c…",
-                        "size": 9312,
-                    },
-                    "warnings": [],
-                    "checks": {"passed": 38, "failed": 0, "not_assessable": 0},
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [REPORT_EXAMPLE]})
 
     id: int
     agency: AgencyRef
@@ -128,7 +138,9 @@ class ReportOut(BaseModel):
     contact_phone: str | None
     source_url: str | None
     revision: int = Field(description="1 for the first document of this agency and year.")
-    is_current: bool = Field(description="Whether this is the newest revision, the one served.")
+    is_current: bool = Field(
+        description="Whether this is the revision served: the newest one not withdrawn."
+    )
     ingested_at: datetime
     parser_version: str
     source: SourceOut
@@ -137,6 +149,12 @@ class ReportOut(BaseModel):
     synthetic: bool = Field(
         default=False, description="Generated for benchmarks (`gkstats synth`); not real data."
     )
+    withdrawn_at: datetime | None = Field(
+        description="When this revision was withdrawn (`DELETE /reports/{id}`), or null. A "
+        "withdrawn revision is never current and stats leave it out; it stays readable, with "
+        "its document, and posting the same bytes again returns it still withdrawn."
+    )
+    withdrawal_reason: str | None = Field(description="The reason given when it was withdrawn.")
 
 
 class SectionOut(BaseModel):

@@ -7,10 +7,13 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.orm import Session
 
+from app.ingest import ingest_document
 from app.migrate import alembic_config
-from app.models import Base
+from app.models import Base, Cell, Report, Section
+from tests.conftest import EXAMPLES
 
 
 def test_single_head() -> None:
@@ -36,3 +39,27 @@ def test_upgrade_downgrade_upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
         conn.commit()
         assert tables <= set(inspect(conn).get_table_names())
+
+
+def test_withdrawal_columns_go_and_come_back_without_losing_rows(engine: Engine) -> None:
+    example = (EXAMPLES / "2020-qinghe-yunling-data-bureau.txt").read_bytes()
+    with engine.connect() as conn:
+        outer = conn.begin()  # DDL is transactional on both databases: nothing stays
+        try:
+            session = Session(bind=conn, join_transaction_mode="create_savepoint")
+            ingest_document(session, example, "text/plain")
+            session.commit()
+            counts = [conn.scalar(select(func.count()).select_from(m)) for m in (Cell, Section)]
+            assert all(counts)
+            config = alembic_config(connection=conn)
+            command.downgrade(config, "0004")
+            columns = {c["name"] for c in inspect(conn).get_columns("report")}
+            assert not columns & {"withdrawn_at", "withdrawal_reason"}
+            # Dropping the columns must not rebuild the report table, which would cascade.
+            assert [conn.scalar(select(func.count()).select_from(m)) for m in (Cell, Section)] == (
+                counts
+            )
+            command.upgrade(config, "head")
+            assert session.scalar(select(Report.withdrawn_at)) is None
+        finally:
+            outer.rollback()

@@ -47,6 +47,7 @@ from app.ingest import NewDocument, find_by_content, sha256_hex, store_many
 from app.models import Agency, Cell, Document, Report, ReportCheck, Section
 from app.parsing.document import SUPPORTED_MEDIA_TYPES, media_type_for
 from app.schemas import (
+    WITHDRAWN_REPORT_EXAMPLE,
     CellList,
     CellOut,
     CheckList,
@@ -58,6 +59,7 @@ from app.schemas import (
     TableOut,
     TableRowOut,
 )
+from app.withdraw import withdraw_report
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 # Uploads hold no database connection while they parse, so they are routed apart from the
@@ -545,3 +547,42 @@ def list_checks(
         summary=checks_summary(report),
         items=[check_out(c) for c in checks],
     )
+
+
+@router.delete(
+    "/{report_id}",
+    summary="Withdraw a revision",
+    description="For a document that should not have been stored: another agency's report, "
+    "the wrong year, a hostile upload. The revision stops being served: when it was the "
+    "current one, the newest earlier revision of the same agency and year that is not "
+    "withdrawn is served again (or none), and the stats follow at once. Nothing is deleted: "
+    "the report, its cells and its document stay readable, marked with `withdrawn_at` and "
+    "`withdrawal_reason`, and posting the same bytes again returns it, still withdrawn. "
+    "Needs an API key.",
+    response_model=ReportOut,
+    dependencies=[WriteAccess],
+    responses={
+        200: {
+            "description": "The revision, now withdrawn",
+            "content": {"application/json": {"example": WITHDRAWN_REPORT_EXAMPLE}},
+        },
+        **error_responses(401, 404, 409, 422),
+    },
+)
+def withdraw_revision(
+    report: ReportDep,
+    session: SessionDep,
+    reason: Annotated[
+        str | None,
+        Query(
+            max_length=500,
+            description="Why it is withdrawn, kept with the report.",
+            examples=["another agency's report, uploaded under this one by mistake"],
+        ),
+    ] = None,
+) -> ReportOut:
+    withdraw_report(session, report, (reason or "").strip() or None)
+    session.commit()
+    withdrawn = session.get(Report, report.id, options=REPORT_LOAD, populate_existing=True)
+    assert withdrawn is not None
+    return report_out(withdrawn)

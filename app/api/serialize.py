@@ -87,6 +87,8 @@ def report_out(report: Report) -> ReportOut:
         warnings=list(report.warnings or []),
         checks=checks_summary(report),
         synthetic=report.synthetic,
+        withdrawn_at=as_utc(report.withdrawn_at) if report.withdrawn_at is not None else None,
+        withdrawal_reason=report.withdrawal_reason,
     )
 
 

@@ -1,4 +1,5 @@
-"""The rollups stay what a rebuild from scratch would make, through revisions and moves."""
+"""The rollups stay what a rebuild from scratch would make, through revisions, moves and
+withdrawals."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.models import Agency, CellRollup, ReportRollup, RollupReport
 from app.rollup import rebuild_rollups, refresh_rollups_for_agency
 from tests.stats.conftest import add_report, expected_groups
+from tests.stats.test_aggregate import METRICS, aggregate, assert_matches
 
 Snapshot = dict[tuple[Any, ...], tuple[Any, ...]]
 
@@ -103,3 +105,39 @@ def test_patch_is_checked_and_authorised(
     assert patch(client, agency_id, {"kind": "planet"}, **auth).status_code == 422
     assert patch(client, agency_id, {"name": "x"}, **auth).status_code == 422
     assert patch(client, 999999, {"kind": "other"}, **auth).status_code == 404
+
+
+def test_withdrawals_keep_rollups_equal_a_rebuild(
+    client: TestClient, session: Session, auth: dict[str, str], dataset: list[Any]
+) -> None:
+    agencies = {a.id: a.name for a in session.scalars(select(Agency))}
+    revised = [
+        r for r in dataset if agencies[r.agency_id] == "佳木斯市向阳区人民政府" and r.year == 2020
+    ]
+    assert len(revised) == 2
+    withdrawn = [
+        revised[-1],  # the current revision: the one before it is counted again
+        *(r for r in dataset if agencies[r.agency_id] == "黑龙江省教育厅"),  # only revisions
+        *(r for r in dataset if r.synthetic),
+        dataset[0],
+    ]
+    for report in withdrawn:
+        response = client.delete(f"/api/v1/reports/{report.id}", headers=auth)
+        assert response.status_code == 200, response.text
+    session.expire_all()
+    kept = snapshot(session)
+    assert all(v[2] > 0 for v in kept[0].values())  # emptied rows were removed
+    rebuild_rollups(session)
+    assert snapshot(session) == kept
+    for group_by in (["year", "province"], ["year", "county"], ["agency_kind"]):
+        for include_synthetic in (False, True):
+            answer = aggregate(
+                client,
+                metric=METRICS,
+                group_by=",".join(group_by),
+                include_synthetic=include_synthetic,
+            )
+            expected = expected_groups(
+                session, METRICS, group_by, include_synthetic=include_synthetic
+            )
+            assert_matches(answer, expected, group_by)
