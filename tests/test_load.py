@@ -132,4 +132,5 @@ def test_api_keeps_answering_under_load(load_database_url: str, tmp_path: Path) 
 
     failures = _load.load_failures(baseline, load)
     figures = f"{_load.describe(baseline)}\n{_load.describe(load)}\nserver output: {log}"
+    print(figures)  # shown with -rP, or -s
     assert not failures, "\n".join(["under load:", *failures, "", figures])
