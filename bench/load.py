@@ -205,7 +205,10 @@ async def measure_run(
     return {
         "connections": connections,
         "seconds": round(seconds, 1),
+        "sent": wrk["sent"],
         "requests": wrk["requests"],
+        # Still waiting when wrk stopped: about one per connection even when all is well.
+        "unanswered": wrk["sent"] - wrk["requests"],
         "throughput_rps": round(wrk["requests"] / seconds, 1),
         "ok_rps": round(ok / seconds, 1),
         "latency_ms": {k: latency[k] for k in ("p50", "p99", "p99.9", "max", "mean")},
@@ -311,7 +314,7 @@ def print_report(results: dict[str, Any], emit: Callable[[str], None] = print) -
             continue
         emit(
             f"  {'conns':>5} {'req/s':>7} {'ok/s':>7} {'p50 ms':>8} {'p99 ms':>8} "
-            f"{'p99.9 ms':>9} {'max ms':>8}  {'/health max s':>13}  answers"
+            f"{'p99.9 ms':>9} {'max ms':>8} {'unanswered':>10}  {'/health max s':>13}  answers"
         )
         for run in db["runs"]:
             lat = run["latency_ms"]
@@ -326,7 +329,7 @@ def print_report(results: dict[str, Any], emit: Callable[[str], None] = print) -
             emit(
                 f"  {run['connections']:>5} {run['throughput_rps']:>7.1f} {run['ok_rps']:>7.1f}"
                 f" {_ms(lat['p50']):>8} {_ms(lat['p99']):>8} {_ms(lat['p99.9']):>9}"
-                f" {_ms(lat['max']):>8}  {health:>13}  {answers}"
+                f" {_ms(lat['max']):>8} {run['unanswered']:>10}  {health:>13}  {answers}"
             )
         for run in db["runs"]:
             writes = ", ".join(f"{k} {v}" for k, v in run["writes"]["statuses"].items())
