@@ -204,11 +204,12 @@ def soak(
         finally:
             stop.set()
             await asyncio.gather(sampler, reporter)
-        # The rest of the last window, if the run is not a whole number of windows.
+        # What came after the last whole window: the rest of the run and its stragglers.
         done = windows[-1]["to_s"] if windows else 0.0
-        if recorder.now() - done > 1.0:
-            windows.append(window_figures(recorder, done, recorder.now()))
-            print(_window_line(windows[-1]), flush=True)
+        rest = window_figures(recorder, done, recorder.now() + 1.0)
+        if rest["requests"]:
+            windows.append(rest)
+            print(_window_line(rest), flush=True)
 
     # A bound on the whole run, whatever happens: the load, its stragglers and a margin.
     _load.run(asyncio.wait_for(everything(), seconds + _load.REQUEST_TIMEOUT + 300))
