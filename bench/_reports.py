@@ -44,10 +44,13 @@ def _rewrite(text: str, template: Template, agency: str, year: int) -> str:
     return _YEAR.sub(lambda m: str(int(m.group()) + shift), text)
 
 
-def generate_reports(count: int) -> Iterator[tuple[str, bytes]]:
-    """`count` distinct reports as (file name, bytes): six years per agency, two layouts."""
+def generate_reports(count: int, start: int = 0) -> Iterator[tuple[str, bytes]]:
+    """`count` distinct reports as (file name, bytes): six years per agency, two layouts.
+
+    Reports are numbered from `start`; two different numbers never share an agency and a
+    year, so no report revises another."""
     texts = {t.filename: (EXAMPLES / t.filename).read_text(encoding="utf-8") for t in TEMPLATES}
-    for number in range(count):
+    for number in range(start, start + count):
         agency_index, slot = divmod(number, len(SLOTS))
         template, year = SLOTS[slot]
         text = _rewrite(texts[template.filename], template, agency_name(agency_index), year)
