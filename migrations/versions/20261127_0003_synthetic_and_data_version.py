@@ -32,5 +32,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("data_version")
-    with op.batch_alter_table("report") as batch:
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+) rather than batch mode's copy of the table: with
+    # foreign keys on, dropping the old report table would cascade to every section and cell.
+    with op.batch_alter_table("report", recreate="never") as batch:
         batch.drop_column("synthetic")
