@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.ingest import ingest_document
 from app.migrate import alembic_config
-from app.models import Base, Cell, Report, ReportCheck, Section
+from app.models import Base, Cell, Region, Report, ReportCheck, Section
+from app.regions.data import load_regions
 from tests.conftest import EXAMPLES
 
 
@@ -91,3 +92,18 @@ def test_each_downgrade_keeps_the_reports_and_their_rows(engine: Engine) -> None
                 assert _row_counts(conn) == counts, f"rows lost going down to {revision}"
         finally:
             outer.rollback()
+
+
+def test_the_migrated_region_tree_is_the_packaged_one(engine: Engine) -> None:
+    """The migrations load a frozen copy of regions.csv; when the packaged one changes, this
+    fails until a new migration brings databases up to it."""
+    with engine.connect() as conn:
+        migrated = {
+            (r.code, r.name, r.level, r.kind, r.parent_code, tuple(r.former_names))
+            for r in conn.execute(select(Region))
+        }
+    packaged = {
+        (r.code, r.name, r.level, r.kind, r.parent_code, r.former_names) for r in load_regions()
+    }
+    assert len(migrated) == len(load_regions())
+    assert migrated == packaged
