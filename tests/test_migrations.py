@@ -74,10 +74,10 @@ def _row_counts(conn: Connection) -> list[int | None]:
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_each_downgrade_keeps_the_reports_and_their_rows(engine: Engine) -> None:
+def test_each_downgrade_and_upgrade_keeps_the_reports_and_their_rows(engine: Engine) -> None:
     example = (EXAMPLES / "2020-qinghe-yunling-data-bureau.txt").read_bytes()
     script = ScriptDirectory.from_config(alembic_config())
-    older = [r.down_revision for r in script.walk_revisions() if r.down_revision]
+    revisions = [r.revision for r in script.walk_revisions()]  # head first
     with engine.connect() as conn:
         outer = conn.begin()  # DDL is transactional on both databases: nothing stays
         try:
@@ -87,9 +87,12 @@ def test_each_downgrade_keeps_the_reports_and_their_rows(engine: Engine) -> None
             counts = _row_counts(conn)
             assert all(counts)
             config = alembic_config(connection=conn)
-            for revision in older:
-                command.downgrade(config, str(revision))
+            for revision in revisions[1:]:
+                command.downgrade(config, revision)
                 assert _row_counts(conn) == counts, f"rows lost going down to {revision}"
+            for revision in reversed(revisions[:-1]):
+                command.upgrade(config, revision)
+                assert _row_counts(conn) == counts, f"rows lost going up to {revision}"
         finally:
             outer.rollback()
 

@@ -17,10 +17,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("report") as batch:
-        batch.add_column(
-            sa.Column("synthetic", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # ALTER TABLE … ADD COLUMN: batch mode would copy the report table on SQLite (its default is
+    # an expression), and with foreign keys on, dropping the old table cascades to every
+    # section, cell and check.
+    op.add_column(
+        "report", sa.Column("synthetic", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     data_version = op.create_table(
         "data_version",
         sa.Column("id", sa.Integer(), nullable=False),
