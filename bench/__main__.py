@@ -14,6 +14,7 @@ BENCHMARKS = {
     "parse": "bench.parse",  # median parse time per report: text/HTML and PDF
     "ingest": "bench.ingest",  # bulk ingest of text reports through `gkstats ingest`
     "stats": "bench.stats",  # 100,000 synthetic reports: stats and report reads on both DBs
+    "crash": "bench.crash",  # `gkstats ingest` killed with SIGKILL, again and again, on both DBs
 }
 
 

@@ -6,8 +6,9 @@ summary), rows whose report or document is gone, the same bytes stored twice, an
 year without exactly one current revision or with a gap in the numbering, and rollups other than
 a rebuild from the cells would make. No violations means the database is sound.
 
-For checking a database after its writer was killed: tests/test_crash.py holds it to finding
-what a partial write would leave.
+For checking a database after its writer was killed: `python -m bench crash` runs it after
+every kill, tests/test_crash.py after its own and holds it to finding what a partial write
+would leave.
 """
 
 from __future__ import annotations
