@@ -1,12 +1,15 @@
-"""The checks of a stored database (bench/_invariants.py) find what a partial write would leave.
+"""`gkstats ingest` killed with SIGKILL stores no report in part and none twice, and resumes.
 
-They run on a database of their own, committed to: a SQLite file, or, when TEST_DATABASE_URL
-names a PostgreSQL database, a schema made for the test there.
+A short `python -m bench crash`, with the same cycles and checks (bench/crash.py), and the checks
+themselves (bench/_invariants.py) held to finding what a partial write would leave. Both run on a
+database of their own, which the ingest subprocesses commit to: a SQLite file, or, when
+TEST_DATABASE_URL names a PostgreSQL database, a schema made for the test there.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,12 +19,26 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
-from app.bulk import ingest_paths
+from app.bulk import STORE_BATCH, ingest_paths
 from app.db import make_engine
 from app.migrate import upgrade
 from app.models import Agency, Cell, CellRollup, Document, Report, ReportCheck, Section
-from bench._invariants import expect_files, find_violations
+from bench._invariants import expect_files, find_violations, summarize
 from bench._reports import write_reports
+from bench.crash import (
+    AFTER_COMMIT,
+    DURING_COMMIT,
+    RANDOM,
+    Pace,
+    Target,
+    Workload,
+    complete,
+    crash_cycle,
+)
+
+# Two whole transactions and part of a third: the first run is killed right after its first
+# commit, the second during one, the third at a random moment.
+DOCUMENTS = 2 * STORE_BATCH + 76
 
 
 @pytest.fixture
@@ -46,6 +63,37 @@ def own_url(tmp_path: Path) -> Iterator[str]:
         with engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         engine.dispose()
+
+
+@pytest.mark.crash
+def test_killed_runs_resume_with_nothing_partial_or_twice(own_url: str, tmp_path: Path) -> None:
+    workload = Workload(tmp_path / "reports")
+    workload.top_up(DOCUMENTS)
+    engine = make_engine(own_url)
+    log = tmp_path / "ingest.log"
+    pace, rng = Pace(), random.Random(2019)
+    try:
+        cycles = []
+        for number, moment in enumerate((AFTER_COMMIT, DURING_COMMIT, RANDOM), start=1):
+            stored = cycles[-1].run.stored_after if cycles else 0
+            target = (
+                Target(AFTER_COMMIT, commit=1)
+                if moment == AFTER_COMMIT
+                else pace.target(moment, DOCUMENTS - stored, rng)
+            )
+            cycle = crash_cycle(number, engine, own_url, workload, target, workers=2, log=log)
+            pace.learn(cycle.run)
+            assert summarize(cycle.violations) == [], (cycle.run, log.read_text())
+            cycles.append(cycle)
+        done = complete(engine, own_url, workload, workers=2)
+    finally:
+        engine.dispose()
+
+    first = cycles[0].run
+    assert first.killed and first.landed == "between commits"
+    assert first.stored_after == STORE_BATCH
+    assert summarize(done.violations) == []
+    assert done.rerun == f"0 stored, {DOCUMENTS} unchanged, 0 failed ({DOCUMENTS} documents)"
 
 
 def test_the_checks_find_what_a_partial_write_would_leave(own_url: str, tmp_path: Path) -> None:
