@@ -97,24 +97,31 @@ class Target:
 class Pace:
     """How fast a database goes, from the runs seen so far: for aiming the next kills."""
 
-    seconds_per_report: float = 0.02
+    # Seconds a run takes per report it stores: up to its last commit (startup included, so
+    # an early commit overstates it) or, for a run that finished, all of it. The least of the
+    # last few is the estimate.
+    rates: list[float] = field(default_factory=lambda: [0.02])
     commit_seconds: list[float] = field(default_factory=list)
 
     def learn(self, run: Run) -> None:
         self.commit_seconds += [end - start for start, end, _ in run.commits if end is not None]
         done = [(end, reports) for _, end, reports in run.commits if end is not None]
-        if done and done[-1][1] > run.stored_before:
+        if not run.killed and run.stored_after > run.stored_before:
+            self.rates.append(run.seconds / (run.stored_after - run.stored_before))
+        elif done and done[-1][1] > run.stored_before:
             end, reports = done[-1]
-            self.seconds_per_report = end / (reports - run.stored_before)
+            self.rates.append(end / (reports - run.stored_before))
 
     def target(self, moment: str, waiting: int, rng: random.Random) -> Target:
         commits = max(1, math.ceil(waiting / STORE_BATCH))
         if moment == AFTER_COMMIT:  # not after the last commit: the run would be over anyway
             return Target(moment, commit=rng.randint(1, max(1, commits - 1)))
         if moment == DURING_COMMIT:
+            # Mostly early in the commit, where whether it is kept is decided, but all along it.
             typical = statistics.median(self.commit_seconds[-8:] or [0.0])
-            return Target(moment, commit=rng.randint(1, commits), delay=rng.uniform(0, typical))
-        return Target(moment, delay=rng.uniform(0, waiting * self.seconds_per_report))
+            delay = typical * rng.random() ** 3
+            return Target(moment, commit=rng.randint(1, commits), delay=delay)
+        return Target(moment, delay=rng.uniform(0, waiting * min(self.rates[-3:])))
 
 
 @dataclass
