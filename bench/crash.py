@@ -133,6 +133,7 @@ class Run:
     returncode: int | None = None
     # Each commit announced: seconds when it started and returned (None: never), reports after.
     commits: list[tuple[float, float | None, int]] = field(default_factory=list)
+    last_announced: str = ""  # writing, commit or committed
     stored_after: int = 0
 
     @property
@@ -154,9 +155,11 @@ class Run:
         if self.in_flight is not None:
             kept = self.stored_after == self.in_flight
             return "in a commit, kept" if kept else "in a commit, rolled back"
-        if not self.commits:
-            return "before any commit"
-        return "between commits"
+        return {
+            "": "before any write",
+            "writing": "in a transaction's writes",
+            "committed": "after a commit",
+        }[self.last_announced]
 
 
 def kill_ingest(
@@ -224,6 +227,7 @@ def kill_ingest(
 def _announced(run: Run, line: str, at: float, kill_at: float | None, start: float) -> float | None:
     """Record one line from the pipe; the new kill time if this is the moment aimed at."""
     target = run.target
+    run.last_announced = line.split()[0]
     if line.startswith("commit "):
         run.commits.append((at, None, int(line.split()[1])))
         if target.moment == DURING_COMMIT and len(run.commits) == target.commit:
@@ -448,7 +452,7 @@ def run_database(
     cycles = []
     engine = make_engine(url)
     print(
-        f"{'cycle':>5}  {'moment':<13} {'aim':>10} {'at s':>7}  {'landed':<25}"
+        f"{'cycle':>5}  {'moment':<13} {'aim':>10} {'at s':>7}  {'landed':<27}"
         f"{'stored':>7}{'reports':>9}  violations",
         flush=True,
     )
@@ -481,7 +485,7 @@ def _print_cycle(cycle: Cycle) -> None:
         RANDOM: f"{target.delay:.1f}s",
     }[target.moment]
     print(
-        f"{cycle.number:>5}  {target.moment:<13} {aim:>10} {run.seconds:>7.1f}  {run.landed:<25}"
+        f"{cycle.number:>5}  {target.moment:<13} {aim:>10} {run.seconds:>7.1f}  {run.landed:<27}"
         f"{run.stored_after - run.stored_before:>7}{run.stored_after:>9}  {len(cycle.violations)}",
         flush=True,
     )
@@ -504,7 +508,7 @@ def _figures(
         "cycles": len(cycles),
         "kills": len(killed),
         "kills_by_moment": dict(Counter(c.run.target.moment for c in killed)),
-        "landed": dict(Counter(c.run.landed for c in cycles)),
+        "landed": {w: n for w in LANDINGS if (n := sum(c.run.landed == w for c in cycles))},
         "reports_at_kill": {
             "min": min(at_kill, default=None),
             "median": statistics.median(at_kill) if at_kill else None,
@@ -536,26 +540,39 @@ def _figures(
     }
 
 
+LANDINGS = (
+    "before any write",
+    "in a transaction's writes",
+    "in a commit, kept",
+    "in a commit, rolled back",
+    "after a commit",
+    "finished first",
+)
+
+
 def _print_summary(results: dict[str, Any]) -> None:
-    print(
-        f"\n{'database':<11}{'cycles':>7}{'random':>8}{'during':>8}{'after':>7}"
-        f"  {'in a commit: kept/rolled back':<30}{'reports at kill':>18}{'violations':>12}"
-    )
+    databases = {n: db for n, db in results["databases"].items() if "error" not in db}
     for name, db in results["databases"].items():
         if "error" in db:
-            print(f"{name:<11}  error: {db['error']}")
-            continue
+            print(f"\n{name}: error: {db['error']}")
+    if not databases:
+        return
+    print(
+        f"\n{'database':<11}{'cycles':>7}{'random':>8}{'during commit':>15}{'after commit':>14}"
+        f"  {'reports stored when killed':<30}{'violations':>10}"
+    )
+    for name, db in databases.items():
         moments = db["kills_by_moment"]
-        landed = db["landed"]
-        in_commit = (
-            f"{landed.get('in a commit, kept', 0)}/{landed.get('in a commit, rolled back', 0)}"
-        )
         spread = db["reports_at_kill"]
+        reports = f"{spread['min']}–{spread['max']} (median {spread['median']})"
         print(
             f"{name:<11}{db['cycles']:>7}{moments.get(RANDOM, 0):>8}"
-            f"{moments.get(DURING_COMMIT, 0):>8}{moments.get(AFTER_COMMIT, 0):>7}  {in_commit:<30}"
-            f"{spread['min']!s:>6}–{spread['max']!s:<11}{db['violations']:>12}"
+            f"{moments.get(DURING_COMMIT, 0):>15}{moments.get(AFTER_COMMIT, 0):>14}"
+            f"  {reports:<30}{db['violations']:>10}"
         )
+    print(f"\nwhere the kills landed\n{'database':<11}" + "".join(f"{w:>27}" for w in LANDINGS))
+    for name, db in databases.items():
+        print(f"{name:<11}" + "".join(f"{db['landed'].get(w, 0):>27}" for w in LANDINGS))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -90,7 +90,7 @@ def test_killed_runs_resume_with_nothing_partial_or_twice(own_url: str, tmp_path
         engine.dispose()
 
     first = cycles[0].run
-    assert first.killed and first.landed == "between commits"
+    assert first.killed and first.landed == "after a commit"
     assert first.stored_after == STORE_BATCH
     assert summarize(done.violations) == []
     assert done.rerun == f"0 stored, {DOCUMENTS} unchanged, 0 failed ({DOCUMENTS} documents)"
