@@ -27,7 +27,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from select import select as wait_readable
@@ -52,6 +52,7 @@ DEFAULT_PG_URL = "postgresql+psycopg://gkstats:gkstats@127.0.0.1:5432/gkstats_cr
 AFTER_COMMIT, DURING_COMMIT, RANDOM = "after commit", "during commit", "random"
 MOMENTS = (AFTER_COMMIT, DURING_COMMIT, RANDOM)
 RUN_TIMEOUT = 900.0  # seconds a run may take before it is killed and counted as stuck
+SURVIVOR_SECONDS = 10.0  # how long the workers of a command killed alone may take to follow it
 SUMMARY = re.compile(r"(\d+) stored, (\d+) unchanged, (\d+) failed \((\d+) documents\)")
 
 
@@ -86,11 +87,13 @@ class Workload:
 @dataclass(frozen=True, slots=True)
 class Target:
     """When to kill: right after, or `delay` seconds into, the `commit`-th commit of the run;
-    or `delay` seconds after the start."""
+    or `delay` seconds after the start. And whom: the process group, or the command `alone`
+    (its workers must then follow it of themselves)."""
 
     moment: str
     commit: int = 0
     delay: float = 0.0
+    alone: bool = False
 
 
 @dataclass
@@ -134,6 +137,7 @@ class Run:
     # Each commit announced: seconds when it started and returned (None: never), reports after.
     commits: list[tuple[float, float | None, int]] = field(default_factory=list)
     last_announced: str = ""  # writing, commit or committed
+    survivors: list[int] = field(default_factory=list)  # processes of the group left after it
     stored_after: int = 0
 
     @property
@@ -165,8 +169,8 @@ class Run:
 def kill_ingest(
     folder: Path, url: str, target: Target, stored_before: int, *, workers: int | None, log: Path
 ) -> Run:
-    """Run `gkstats ingest FOLDER` (bench/_watched_ingest.py) and SIGKILL its process group
-    at the target moment; return what it announced before it died."""
+    """Run `gkstats ingest FOLDER` (bench/_watched_ingest.py) and SIGKILL its process group,
+    or the command alone, at the target moment; return what it announced before it died."""
     run = Run(target, stored_before)
     read_end, write_end = os.pipe()
     command = [sys.executable, "-m", "bench._watched_ingest", str(write_end)]
@@ -191,7 +195,10 @@ def kill_ingest(
         while True:
             now = time.monotonic()
             if kill_at is not None and now >= kill_at:
-                os.killpg(child.pid, signal.SIGKILL)
+                if target.alone:
+                    os.kill(child.pid, signal.SIGKILL)
+                else:
+                    os.killpg(child.pid, signal.SIGKILL)
                 run.killed = True
                 break
             if now - start > RUN_TIMEOUT:
@@ -220,7 +227,11 @@ def kill_ingest(
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
-    _wait_until_gone(child.pid)
+    run.survivors = _survivors(child.pid, SURVIVOR_SECONDS)
+    if run.survivors:  # counted as a violation; gone before the database is checked
+        os.killpg(child.pid, signal.SIGKILL)
+        if _survivors(child.pid, 30.0):
+            raise RuntimeError(f"processes {run.survivors} outlived SIGKILL")
     return run
 
 
@@ -250,13 +261,12 @@ def _drain(fd: int, pending: bytes) -> bytes:
     return pending
 
 
-def _wait_until_gone(group: int, timeout: float = 30.0) -> None:
-    """Wait until no process of the group is left (zombies aside): Linux's /proc."""
+def _survivors(group: int, timeout: float) -> list[int]:
+    """The processes of the group (zombies aside) still there after up to `timeout` seconds."""
     deadline = time.monotonic() + timeout
-    while _group_members(group):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"processes {_group_members(group)} outlived SIGKILL")
+    while (members := _group_members(group)) and time.monotonic() < deadline:
         time.sleep(0.05)
+    return members
 
 
 def _group_members(group: int) -> list[int]:
@@ -354,6 +364,14 @@ def crash_cycle(
     run.stored_after = report_count(engine)
     violations = find_violations(engine, workload.expected)
     violations += resume_violations(engine, workload, run)
+    if run.survivors:
+        violations.append(
+            Violation(
+                "processes outlived the kill",
+                f"pids {run.survivors}",
+                f"still there {SURVIVOR_SECONDS:.0f} s after it",
+            )
+        )
     if not run.killed and run.returncode != 0:
         violations.append(
             Violation("ingest failed", "gkstats ingest", f"exit {run.returncode}; see {log}")
@@ -426,6 +444,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help="created when missing")
     parser.add_argument("--workers", type=int, default=None, help="gkstats ingest --workers")
+    parser.add_argument(
+        "--alone",
+        action="store_true",
+        help="every other round of three kills the command alone, its workers not",
+    )
     parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument("--out", type=Path, default=OUT, help="folder for crash.json and logs")
     args = parser.parse_args(argv)
@@ -452,7 +475,7 @@ def run_database(
     cycles = []
     engine = make_engine(url)
     print(
-        f"{'cycle':>5}  {'moment':<13} {'aim':>10} {'at s':>7}  {'landed':<27}"
+        f"{'cycle':>5}  {'moment':<13} {'aim':>10} {'kill':<6}{'at s':>7}  {'landed':<27}"
         f"{'stored':>7}{'reports':>9}  violations",
         flush=True,
     )
@@ -460,8 +483,10 @@ def run_database(
         for number in range(1, args.cycles + 1):
             stored = report_count(engine)
             workload.top_up(stored + args.reports)
-            moment = MOMENTS[(number - 1) % len(MOMENTS)]
-            target = pace.target(moment, len(workload.digests) - stored, rng)
+            round_, turn = divmod(number - 1, len(MOMENTS))
+            target = pace.target(MOMENTS[turn], len(workload.digests) - stored, rng)
+            if args.alone and round_ % 2:
+                target = replace(target, alone=True)
             cycle = crash_cycle(
                 number, engine, url, workload, target, workers=args.workers, log=log
             )
@@ -484,8 +509,10 @@ def _print_cycle(cycle: Cycle) -> None:
         DURING_COMMIT: f"#{target.commit}+{target.delay * 1000:.0f}ms",
         RANDOM: f"{target.delay:.1f}s",
     }[target.moment]
+    whom = "alone" if target.alone else "group"
     print(
-        f"{cycle.number:>5}  {target.moment:<13} {aim:>10} {run.seconds:>7.1f}  {run.landed:<27}"
+        f"{cycle.number:>5}  {target.moment:<13} {aim:>10} {whom:<6}{run.seconds:>7.1f}"
+        f"  {run.landed:<27}"
         f"{run.stored_after - run.stored_before:>7}{run.stored_after:>9}  {len(cycle.violations)}",
         flush=True,
     )
@@ -508,6 +535,7 @@ def _figures(
         "cycles": len(cycles),
         "kills": len(killed),
         "kills_by_moment": dict(Counter(c.run.target.moment for c in killed)),
+        "kills_of_the_command_alone": sum(c.run.target.alone for c in killed),
         "landed": {w: n for w in LANDINGS if (n := sum(c.run.landed == w for c in cycles))},
         "reports_at_kill": {
             "min": min(at_kill, default=None),
@@ -559,7 +587,7 @@ def _print_summary(results: dict[str, Any]) -> None:
         return
     print(
         f"\n{'database':<11}{'cycles':>7}{'random':>8}{'during commit':>15}{'after commit':>14}"
-        f"  {'reports stored when killed':<30}{'violations':>10}"
+        f"{'alone':>7}  {'reports stored when killed':<30}{'violations':>10}"
     )
     for name, db in databases.items():
         moments = db["kills_by_moment"]
@@ -568,7 +596,7 @@ def _print_summary(results: dict[str, Any]) -> None:
         print(
             f"{name:<11}{db['cycles']:>7}{moments.get(RANDOM, 0):>8}"
             f"{moments.get(DURING_COMMIT, 0):>15}{moments.get(AFTER_COMMIT, 0):>14}"
-            f"  {reports:<30}{db['violations']:>10}"
+            f"{db['kills_of_the_command_alone']:>7}  {reports:<30}{db['violations']:>10}"
         )
     print(f"\nwhere the kills landed\n{'database':<11}" + "".join(f"{w:>27}" for w in LANDINGS))
     for name, db in databases.items():
