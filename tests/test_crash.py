@@ -1,9 +1,10 @@
 """`gkstats ingest` killed with SIGKILL stores no report in part and none twice, and resumes.
 
-A short `python -m bench crash`, with the same cycles and checks (bench/crash.py), and the checks
-themselves (bench/_invariants.py) held to finding what a partial write would leave. Both run on a
-database of their own, which the ingest subprocesses commit to: a SQLite file, or, when
-TEST_DATABASE_URL names a PostgreSQL database, a schema made for the test there.
+A short `python -m bench crash`, with the same cycles and checks (bench/crash.py); the command
+killed alone, whose workers must follow it; and the checks themselves (bench/_invariants.py) held
+to finding what a partial write would leave. All run on a database of their own, which the ingest
+subprocesses commit to: a SQLite file, or, when TEST_DATABASE_URL names a PostgreSQL database, a
+schema made for the test there.
 """
 
 from __future__ import annotations
@@ -94,6 +95,27 @@ def test_killed_runs_resume_with_nothing_partial_or_twice(own_url: str, tmp_path
     assert first.stored_after == STORE_BATCH
     assert summarize(done.violations) == []
     assert done.rerun == f"0 stored, {DOCUMENTS} unchanged, 0 failed ({DOCUMENTS} documents)"
+
+
+@pytest.mark.crash
+def test_the_workers_follow_the_command_killed_alone(own_url: str, tmp_path: Path) -> None:
+    # `kill -9` of the command's own process, as an operator or the OOM killer would. Its
+    # workers must not outlive it: they were started after it connected to the database, and
+    # whatever keeps that connection open keeps the killed transaction, and on PostgreSQL its
+    # locks, which the next run would wait on for ever.
+    workload = Workload(tmp_path / "reports")
+    workload.top_up(64)  # a transaction of them all, stored once the workers have parsed them
+    engine = make_engine(own_url)
+    log = tmp_path / "ingest.log"
+    try:
+        target = Target(DURING_COMMIT, commit=1, alone=True)
+        cycle = crash_cycle(1, engine, own_url, workload, target, workers=2, log=log)
+        assert cycle.run.killed
+        assert summarize(cycle.violations) == [], (cycle.run, log.read_text())
+        done = complete(engine, own_url, workload, workers=2)
+    finally:
+        engine.dispose()
+    assert summarize(done.violations) == []
 
 
 def test_the_checks_find_what_a_partial_write_would_leave(own_url: str, tmp_path: Path) -> None:
