@@ -16,9 +16,13 @@ from sqlalchemy.orm import Session
 
 from app.catalog import FORMATS, TABLES, Format
 from app.models import Agency, Cell, CellRollup, Region, Report, ReportRollup, RollupReport
+from app.regions.data import RegionLevel
 from app.rollup import CELL_GRAINS, RATIOS, measures, placement
 
 GroupKey = Literal["year", "province", "city", "county", "agency", "agency_kind", "format"]
+# What a ranking ranks, and which end comes first.
+RankBy = Literal["agency", RegionLevel]
+RankOrder = Literal["desc", "asc"]
 GROUP_KEYS: tuple[GroupKey, ...] = (
     "year",
     "province",
@@ -28,7 +32,6 @@ GROUP_KEYS: tuple[GroupKey, ...] = (
     "agency_kind",
     "format",
 )
-RegionLevel = Literal["province", "city", "county"]
 GEOGRAPHIC: dict[str, str] = {
     "province": "province_code",
     "city": "city_code",

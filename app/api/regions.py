@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, cast
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import CTE, func, literal, select
@@ -11,11 +11,10 @@ from app.api.deps import SessionDep
 from app.api.serialize import region_out, region_ref
 from app.errors import NotFound, error_responses
 from app.models import Region
+from app.regions.data import RegionLevel
 from app.schemas import Page, RegionDetail, RegionOut, RegionRef
 
 router = APIRouter(prefix="/regions", tags=["regions"])
-
-Level = Literal["province", "city", "county"]
 
 
 def region_and_descendants(code: str) -> CTE:
@@ -35,7 +34,7 @@ def region_and_descendants(code: str) -> CTE:
 def list_regions(
     session: SessionDep,
     parent: Annotated[str | None, Query(pattern=r"^\d{6}$", examples=["230800"])] = None,
-    level: Level | None = None,
+    level: RegionLevel | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=50, examples=["前进"])] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
@@ -80,6 +79,6 @@ def get_region(
         **out.model_dump(),
         path=path,
         children=[
-            RegionRef(code=c.code, name=c.name, level=cast(Level, c.level)) for c in children
+            RegionRef(code=c.code, name=c.name, level=cast(RegionLevel, c.level)) for c in children
         ],
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from operator import itemgetter
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, cast
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -33,7 +33,8 @@ from app.api.serialize import (
     json_number,
     report_out,
 )
-from app.catalog import TABLES, Format
+from app.catalog import TABLES, Format, TableKey
+from app.checks import CheckOutcome
 from app.derived import derive_request_subtotals
 from app.errors import (
     BadRequest,
@@ -66,7 +67,6 @@ router = APIRouter(prefix="/reports", tags=["reports"])
 # reads, whose conditional-read dependency opens a session for the whole request.
 upload_router = APIRouter(prefix="/reports", tags=["reports"])
 
-TableKey = Literal["proactive", "requests", "reviews"]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (at most 1000).")]
 Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Items to skip.")]
 
@@ -259,7 +259,7 @@ def list_reports(
         str | None,
         Query(pattern=r"^\d{6}$", description="A region code; everything under it is included."),
     ] = None,
-    format: Annotated[Literal["2019", "2021"] | None, Query()] = None,
+    format: Annotated[Format | None, Query()] = None,
     include_superseded: bool = False,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -536,7 +536,7 @@ def get_table(report: ReportDep, session: SessionDep, table: TableKey) -> TableO
 def list_checks(
     report: ReportDep,
     session: SessionDep,
-    result: Literal["pass", "fail", "not_assessable"] | None = None,
+    result: CheckOutcome | None = None,
 ) -> CheckList:
     query = select(ReportCheck).where(ReportCheck.report_id == report.id)
     if result is not None:

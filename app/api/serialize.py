@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Literal, cast
+from typing import cast
 
 from app.catalog import FORMATS, TABLES, Format
+from app.checks import CheckOutcome
 from app.models import Agency, Cell, Region, Report, ReportCheck
+from app.parsing.model import CellStatus
+from app.regions.data import RegionLevel
 from app.schemas import (
     AgencyOut,
     AgencyRef,
     CellOut,
-    CellStatusOut,
     CheckOut,
-    CheckResultOut,
     ChecksSummary,
     RegionOut,
     RegionRef,
@@ -22,20 +23,18 @@ from app.schemas import (
     SourceOut,
 )
 
-Level = Literal["province", "city", "county"]
-
 
 def region_ref(region: Region | None) -> RegionRef | None:
     if region is None:
         return None
-    return RegionRef(code=region.code, name=region.name, level=cast(Level, region.level))
+    return RegionRef(code=region.code, name=region.name, level=cast(RegionLevel, region.level))
 
 
 def region_out(region: Region) -> RegionOut:
     return RegionOut(
         code=region.code,
         name=region.name,
-        level=cast(Level, region.level),
+        level=cast(RegionLevel, region.level),
         parent_code=region.parent_code,
         former_names=list(region.former_names or []),
     )
@@ -134,7 +133,7 @@ def cell_out(cell: Cell, fmt: str) -> CellOut:
         col=cell.col_key,
         value=cell_value(cell.table_key, cell.row_key, cell.col_key, fmt, cell.value),
         raw=cell.raw,
-        status=cast(CellStatusOut, cell.status),
+        status=cast(CellStatus, cell.status),
         unit=cell.unit,
     )
 
@@ -144,7 +143,7 @@ def check_out(check: ReportCheck) -> CheckOut:
         rule=check.rule,
         table=check.table_key,
         scope=check.scope,
-        result=cast(CheckResultOut, check.result),
+        result=cast(CheckOutcome, check.result),
         left=check.left,
         right=check.right,
         difference=check.difference,

@@ -10,7 +10,10 @@ from typing import Annotated, Any, Literal, cast
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.deps import SessionDep
+from app.catalog import Format
 from app.errors import Unprocessable, error_responses
+from app.regions.data import LEVELS, RegionLevel
+from app.regions.placing import AgencyKind
 from app.rollup import RATIOS
 from app.schemas import (
     AgencyName,
@@ -32,7 +35,8 @@ from app.stats import (
     METRIC_FORMATS,
     GroupKey,
     GroupSums,
-    RegionLevel,
+    RankBy,
+    RankOrder,
     StatsFilter,
     agency_names,
     coverage,
@@ -79,14 +83,8 @@ IncludeSynthetic = Annotated[
     bool,
     Query(description="Also count synthetic reports (`gkstats synth`); never mixed in otherwise."),
 ]
-AgencyKindParam = Annotated[
-    Literal["people_government", "government_office", "department", "township_street", "other"]
-    | None,
-    Query(description="Only agencies of this kind."),
-]
-FormatParam = Annotated[
-    Literal["2019", "2021"] | None, Query(description="Only reports printed in this format.")
-]
+AgencyKindParam = Annotated[AgencyKind | None, Query(description="Only agencies of this kind.")]
+FormatParam = Annotated[Format | None, Query(description="Only reports printed in this format.")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Groups per page (at most 1000).")]
 Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Groups to skip.")]
 
@@ -395,10 +393,8 @@ def rank(
         str, Query(description="One metric key or rate.", examples=["disclosure_rate"])
     ],
     year: Annotated[int, Query(ge=1990, le=2100, description="The year ranked.")],
-    by: Annotated[
-        Literal["agency", "province", "city", "county"], Query(description="What is ranked.")
-    ] = "agency",
-    order: Annotated[Literal["desc", "asc"], Query(description="desc: the top first.")] = "desc",
+    by: Annotated[RankBy, Query(description="What is ranked.")] = "agency",
+    order: Annotated[RankOrder, Query(description="desc: the top first.")] = "desc",
     limit: Annotated[int, Query(ge=1, le=1000, description="How many (at most 1000).")] = 10,
     output: Output = None,
 ) -> StatsRank | Response:
@@ -482,8 +478,7 @@ def get_coverage(
         year_from,
         year_to,
     )
-    levels: list[RegionLevel] = ["province", "city", "county"]
-    if filters.region is not None and levels.index(filters.region.level) > levels.index(level):
+    if filters.region is not None and LEVELS.index(filters.region.level) > LEVELS.index(level):
         raise Unprocessable(f"level {level!r} is above region {filters.region.code}'s level")
     years = None
     if filters.year_from is not None and filters.year_to is not None:
