@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.catalog import Format, ValueKind
 from app.checks import CheckOutcome
 from app.parsing.model import CellStatus
-from app.regions.data import RegionLevel
+from app.regions.data import REGION_CODE_PATTERN, RegionLevel
 from app.regions.placing import AgencyKind
 from app.stats import RankBy, RankOrder
 
@@ -559,7 +559,7 @@ class AgencyPatch(BaseModel):
 
     region_code: str | None = Field(
         default=None,
-        pattern=r"^\d{6}$",
+        pattern=REGION_CODE_PATTERN,
         description="A GB/T 2260 code from /regions; null removes the placement.",
     )
     kind: AgencyKind | None = None

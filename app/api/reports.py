@@ -16,11 +16,16 @@ from starlette.datastructures import UploadFile
 
 from app.api.deps import (
     REPORT_LOAD,
+    Id,
+    Limit,
+    Offset,
+    RegionCode,
     ReportDep,
     ReportId,
     SessionDep,
     SettingsDep,
     WriteAccess,
+    Year,
     database_session,
 )
 from app.api.regions import region_and_descendants
@@ -67,8 +72,6 @@ router = APIRouter(prefix="/reports", tags=["reports"])
 # reads, whose conditional-read dependency opens a session for the whole request.
 upload_router = APIRouter(prefix="/reports", tags=["reports"])
 
-Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (at most 1000).")]
-Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Items to skip.")]
 
 _UPLOAD_BODY = {
     "required": True,
@@ -176,8 +179,8 @@ async def create_report(
         str | None, Query(max_length=500, description="File name to record for a raw body.")
     ] = None,
     region: Annotated[
-        str | None,
-        Query(pattern=r"^\d{6}$", description="GB/T 2260 code placing the agency explicitly."),
+        RegionCode | None,
+        Query(description="GB/T 2260 code placing the agency explicitly."),
     ] = None,
     agency: Annotated[
         str | None,
@@ -189,8 +192,7 @@ async def create_report(
         ),
     ] = None,
     year: Annotated[
-        int | None,
-        Query(ge=1990, le=2100, description="The report year, for a document without one."),
+        Year | None, Query(description="The report year, for a document without one.")
     ] = None,
 ) -> ReportOut:
     # The database is held only around its two short uses, never while the document parses:
@@ -253,16 +255,16 @@ def _report_by_id(session: Session, report_id: int) -> ReportOut:
 )
 def list_reports(
     session: SessionDep,
-    agency_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    agency_id: Id | None = None,
+    year: Year | None = None,
     region: Annotated[
-        str | None,
-        Query(pattern=r"^\d{6}$", description="A region code; everything under it is included."),
+        RegionCode | None,
+        Query(description="A region code; everything under it is included."),
     ] = None,
     format: Annotated[Format | None, Query()] = None,
     include_superseded: bool = False,
-    limit: Limit = 100,
-    offset: Offset = 0,
+    limit: Annotated[Limit, Query(description="Page size (at most 1000).")] = 100,
+    offset: Annotated[Offset, Query(description="Items to skip.")] = 0,
 ) -> Page[ReportOut]:
     query = select(Report)
     if agency_id is not None:
