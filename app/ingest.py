@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.checks import run_checks, summarize
 from app.errors import DocumentTooLarge, NotAReport, Unprocessable, UnsupportedMediaType
+from app.metrics import Measure, report_measures
 from app.models import (
     Agency,
     Base,
@@ -29,7 +30,7 @@ from app.parsing import ParsedReport, ParseError
 from app.parsing.document import UnsupportedMediaType as UnsupportedContent
 from app.parsing.document import parse_document
 from app.regions.placing import agency_kind, place_agency
-from app.rollup import Measure, refresh_rollups_for_reports, report_measures
+from app.rollup import refresh_rollups_for_reports
 
 # Bump when parsing changes what is stored, so old reports can be found and parsed again.
 PARSER_VERSION = "1"

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from app.api.deps import Id, Limit, Offset, RegionCode, SessionDep, Year
 from app.catalog import Format
 from app.errors import Unprocessable, error_responses
+from app.metrics import METRIC_FORMATS, RATIOS
 from app.regions.data import LEVELS, RegionLevel
 from app.regions.placing import AgencyKind
-from app.rollup import RATIOS
 from app.schemas import (
     AgencyName,
     CoverageItem,
@@ -32,7 +32,6 @@ from app.schemas import (
 from app.stats import (
     GEOGRAPHIC,
     GROUP_KEYS,
-    METRIC_FORMATS,
     GroupKey,
     GroupSums,
     RankBy,
