@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from app.catalog import FORMATS, REQUEST_ROWS, TABLES, Format
-from app.models import Cell
+from app.models import Cell, CellRow
 
 CellKey = tuple[str, str, str]
 
@@ -188,14 +188,14 @@ def measures(
 Measure = tuple[str, float, float | None]  # metric, value, denominator
 
 
-def report_measures(cells: Iterable[tuple[str, str, str, float | None]]) -> list[Measure]:
-    """One report's rows of `measures()`, from its cells (table, row, col, value).
+def report_measures(cells: Iterable[CellRow]) -> list[Measure]:
+    """One report's rows of `measures()`, from its cells.
 
     The same definitions read in Python, for reports not yet in the database: bulk ingest
     computes them beside the parse, so storing a report need not read its cells back. A test
     holds the two readings equal (tests/test_metrics.py).
     """
-    values = {(t, r, c): v for t, r, c, v in cells if v is not None}
+    values = {(c.table, c.row, c.col): c.value for c in cells if c.value is not None}
     found: list[Measure] = [(metric_name(key), value, None) for key, value in values.items()]
     for ratio in RATIOS.values():
         if all(key in values for key in ratio.components):
