@@ -280,8 +280,6 @@ def bump_data_version(session: Session) -> None:
 # Codes that do not apply (no city above a county under a province, an unplaced agency) are
 # stored as "" rather than NULL so they can take part in the primary keys.
 
-ROLLUP_GRAINS = ("county", "city", "province", "country")
-
 
 class RollupReport(Base):
     """A current report as the rollups count it: the placement it was counted under.
@@ -307,44 +305,48 @@ class RollupReport(Base):
     has_failures: Mapped[bool] = mapped_column(Boolean)
 
 
-class CellRollup(Base):
-    """Per metric, the sum of its values over current reports, at four geographic grains.
+class RollupKey:
+    """The columns that key a rollup group: its grain, then what the group is made of.
 
     `grain` says which codes are kept: "county" keeps the agency's full placement, "city" drops
-    the county, "province" keeps only the province, "country" none. Ratio metrics store their
-    numerator in `value_sum` and denominator in `denominator_sum`, over complete reports only.
+    the county, "province" keeps only the province, "country" none.
+    """
+
+    # SQLAlchemy puts a mixin's columns after the table's own; these come first, in this order.
+    grain: Mapped[str] = mapped_column(String(8), primary_key=True, sort_order=-1)
+    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True, sort_order=-1)
+    province_code: Mapped[str] = mapped_column(String(12), primary_key=True, sort_order=-1)
+    city_code: Mapped[str] = mapped_column(String(12), primary_key=True, sort_order=-1)
+    county_code: Mapped[str] = mapped_column(String(12), primary_key=True, sort_order=-1)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True, sort_order=-1)
+    agency_kind: Mapped[str] = mapped_column(String(32), primary_key=True, sort_order=-1)
+    format: Mapped[str] = mapped_column(String(4), primary_key=True, sort_order=-1)
+
+
+class CellRollup(RollupKey, Base):
+    """Per metric, the sum of its values over current reports, at three geographic grains:
+    city, province and country (questions about counties read the cells instead).
+
+    Ratio metrics store their numerator in `value_sum` and denominator in `denominator_sum`,
+    over complete reports only.
     """
 
     __tablename__ = "cell_rollup"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    metric: Mapped[str] = mapped_column(String(96), primary_key=True)
-    grain: Mapped[str] = mapped_column(String(8), primary_key=True)
-    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    province_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    city_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    county_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    agency_kind: Mapped[str] = mapped_column(String(32), primary_key=True)
-    format: Mapped[str] = mapped_column(String(4), primary_key=True)
+    # The primary key is (metric, grain, …): the metric comes before the rollup key.
+    metric: Mapped[str] = mapped_column(String(96), primary_key=True, sort_order=-2)
     value_sum: Mapped[float] = mapped_column(Double)
     denominator_sum: Mapped[float | None] = mapped_column(Double, default=None)
     reports_with_value: Mapped[int] = mapped_column(Integer)
 
 
-class ReportRollup(Base):
-    """How many current reports, and how many with failing checks, per group and grain."""
+class ReportRollup(RollupKey, Base):
+    """How many current reports, and how many with failing checks, per group, at four
+    geographic grains: county, city, province and country."""
 
     __tablename__ = "report_rollup"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    grain: Mapped[str] = mapped_column(String(8), primary_key=True)
-    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    province_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    city_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    county_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    agency_kind: Mapped[str] = mapped_column(String(32), primary_key=True)
-    format: Mapped[str] = mapped_column(String(4), primary_key=True)
     reports: Mapped[int] = mapped_column(Integer)
     reports_failing: Mapped[int] = mapped_column(Integer)
