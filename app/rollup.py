@@ -40,6 +40,7 @@ from app.models import (
     Report,
     ReportRollup,
     RollupReport,
+    column_names,
 )
 
 GEOGRAPHY = ("province_code", "city_code", "county_code")
@@ -55,16 +56,10 @@ GRAIN_KEEPS: dict[str, tuple[str, ...]] = {
 REPORT_GRAINS = tuple(GRAIN_KEEPS)
 CELL_GRAINS = ("city", "province", "country")
 _COARSER = (("county", "city"), ("city", "province"), ("province", "country"))
-_REPORT_DIMS = (
-    "agency_id",
-    "year",
-    "synthetic",
-    "format",
-    "agency_kind",
-    *GEOGRAPHY,
-    "has_failures",
-)
-_GROUP_DIMS = ("synthetic", *GEOGRAPHY, "year", "agency_kind", "format")
+# What a counted report is recorded with: the rollup_report columns after report_id.
+_REPORT_DIMS = column_names(RollupReport)[1:]
+# What a group is made of: the rollup key (app/models.py: RollupKey) after its grain.
+_GROUP_DIMS = tuple(c.name for c in ReportRollup.__table__.primary_key)[1:]
 
 
 def placement() -> Any:
@@ -293,14 +288,14 @@ def _apply(
         )
     for grain in CELL_GRAINS:
         rows = finest if grain == CELL_GRAINS[0] else _coarsened(finest, grain)
-        _upsert_values(session, CellRollup, rows, _CELL_COLUMNS)
+        _upsert(session, CellRollup, _CELL_COLUMNS, rows)
         if sign < 0:
-            _drop_empty_cell_sums(session, rows)
+            _drop_empty(session, CellRollup, CellRollup.reports_with_value, _CELL_COLUMNS, rows)
     for grain in REPORT_GRAINS:
         counts = _report_counts(grain, counted, sign)
-        _upsert(session, ReportRollup, counts, _REPORT_COLUMNS)
+        _upsert(session, ReportRollup, _REPORT_COLUMNS, counts)
         if sign < 0:
-            _drop_empty(session, ReportRollup, ReportRollup.reports, counts)
+            _drop_empty(session, ReportRollup, ReportRollup.reports, _REPORT_COLUMNS, counts)
 
 
 _SUMMED = 3  # value_sum, denominator_sum, reports_with_value end every cell-sum row
@@ -360,61 +355,43 @@ def _coarsened(rows: list[tuple[Any, ...]], grain: str) -> list[tuple[Any, ...]]
     return [(*key, *sums) for key, sums in totals.items()]
 
 
-def _upsert(session: Session, model: Any, rows: Select[Any], columns: list[str]) -> None:
+# Sums to add to a rollup table: a query giving them, or rows already computed.
+Sums = Select[Any] | list[tuple[Any, ...]]
+
+
+def _upsert(session: Session, model: Any, columns: list[str], sums: Sums) -> None:
+    """Add these sums to their groups: a new group is inserted, an existing one added to."""
     table = model.__table__
-    keys = [c.name for c in table.primary_key.columns]
+    keys = [c.name for c in table.primary_key]
     dialect = session.get_bind().dialect.name
-    base = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    stmt = base.from_select(columns, rows)
-    added = [c for c in columns if c not in keys]
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=keys, set_={c: table.c[c] + stmt.excluded[c] for c in added}
-        )
-    )
-
-
-def _drop_empty(session: Session, model: Any, count: Any, touched: Select[Any]) -> None:
-    # Only the rows this write touched can have become empty; the key lookup keeps it cheap.
-    table = model.__table__
-    keys = [c.name for c in table.primary_key.columns]
-    touched_keys = touched.subquery()
-    session.execute(
-        delete(table).where(
-            count <= 0,
-            tuple_(*(table.c[k] for k in keys)).in_(select(*(touched_keys.c[k] for k in keys))),
-        )
-    )
-
-
-def _upsert_values(
-    session: Session, model: Any, rows: list[tuple[Any, ...]], columns: list[str]
-) -> None:
-    if not rows:
+    statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    rows = None
+    if isinstance(sums, Select):
+        statement = statement.from_select(columns, sums)
+    elif sums:
+        rows = [dict(zip(columns, row, strict=True)) for row in sums]
+    else:
         return
+    added = {c: table.c[c] + statement.excluded[c] for c in columns if c not in keys}
+    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=added), rows)
+
+
+def _drop_empty(
+    session: Session, model: Any, count: Any, columns: list[str], touched: Sums
+) -> None:
+    """Delete the groups these sums touched that no longer count any report.
+
+    Only the groups a write touched can have become empty; the key lookup keeps it cheap.
+    """
     table = model.__table__
-    keys = [c.name for c in table.primary_key.columns]
-    dialect = session.get_bind().dialect.name
-    stmt = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    added = [c for c in columns if c not in keys]
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=keys, set_={c: table.c[c] + stmt.excluded[c] for c in added}
-        ),
-        [dict(zip(columns, row, strict=True)) for row in rows],
-    )
-
-
-def _drop_empty_cell_sums(session: Session, rows: list[tuple[Any, ...]]) -> None:
-    # Only the groups these rows touched can have become empty.
-    table: Any = CellRollup.__table__
-    keys = [c.name for c in table.primary_key.columns]
-    positions = [_CELL_COLUMNS.index(k) for k in keys]
-    touched = [tuple(row[p] for p in positions) for row in rows]
-    for start in range(0, len(touched), 500):  # bound the statement's parameters
-        session.execute(
-            delete(table).where(
-                CellRollup.reports_with_value <= 0,
-                tuple_(*(table.c[k] for k in keys)).in_(touched[start : start + 500]),
-            )
-        )
+    keys = [c.name for c in table.primary_key]
+    key = tuple_(*(table.c[k] for k in keys))
+    if isinstance(touched, Select):
+        touched_keys = touched.subquery()
+        wanted = select(*(touched_keys.c[k] for k in keys))
+        session.execute(delete(table).where(count <= 0, key.in_(wanted)))
+        return
+    positions = [columns.index(k) for k in keys]
+    groups = [tuple(row[p] for p in positions) for row in touched]
+    for start in range(0, len(groups), 500):  # bound the statement's parameters
+        session.execute(delete(table).where(count <= 0, key.in_(groups[start : start + 500])))
