@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from extract_report_values import REQUEST_ROWS, request_row
+
+from tests.parsing.extract.extract_report_values import REQUEST_ROWS, request_row
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[3].parent / "shared"

@@ -6,12 +6,17 @@ import io
 import zipfile
 
 import pytest
-from extract_helpers import CORPUS, FIXTURES, assert_report_tables, needs_corpus
-from extract_report_values import TITLE
 
 from app.parsing.extract.docx import docx_to_text
 from app.parsing.limits import DOCX_UNPACKED_BYTES
 from app.parsing.model import ParseError
+from tests.parsing.extract.extract_helpers import (
+    CORPUS,
+    FIXTURES,
+    assert_report_tables,
+    needs_corpus,
+)
+from tests.parsing.extract.extract_report_values import TITLE
 
 
 def _docx(document_xml: str, **extra: bytes) -> bytes:

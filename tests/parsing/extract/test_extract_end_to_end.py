@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from extract_helpers import CORPUS, FIXTURES, needs_corpus
-from extract_report_values import AGENCY, YEAR, expected_values
 
 from app.parsing.document import DOCX_TYPES, parse_document
 from app.parsing.model import ParsedReport
+from tests.parsing.extract.extract_helpers import CORPUS, FIXTURES, needs_corpus
+from tests.parsing.extract.extract_report_values import AGENCY, YEAR, expected_values
 
 
 def _values(report: ParsedReport) -> dict[str, str]:

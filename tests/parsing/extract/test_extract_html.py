@@ -5,11 +5,17 @@ from __future__ import annotations
 import time
 
 import pytest
-from extract_helpers import CORPUS, FIXTURES, assert_report_tables, find_row, needs_corpus
-from extract_report_values import TITLE
 
 from app.parsing.extract.html import html_to_text
 from app.parsing.model import DocumentTooLarge, ParseError
+from tests.parsing.extract.extract_helpers import (
+    CORPUS,
+    FIXTURES,
+    assert_report_tables,
+    find_row,
+    needs_corpus,
+)
+from tests.parsing.extract.extract_report_values import TITLE
 
 
 def test_our_page_tables_come_out_as_grid_rows() -> None:

@@ -6,10 +6,16 @@ import contextlib
 import time
 
 import pytest
-from extract_helpers import CORPUS, FIXTURES, assert_report_tables, find_row, needs_corpus
 
 from app.parsing.extract.pdf import pdf_to_text
 from app.parsing.model import ParseError
+from tests.parsing.extract.extract_helpers import (
+    CORPUS,
+    FIXTURES,
+    assert_report_tables,
+    find_row,
+    needs_corpus,
+)
 
 
 def test_our_pdf_tables_come_out_as_grid_rows() -> None:
