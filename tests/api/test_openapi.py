@@ -53,7 +53,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     derandomize=True,
 )
 @pytest.mark.filterwarnings("ignore")
-def test_api_keeps_to_its_schema(case: schemathesis.Case) -> None:
+def test_api_keeps_to_its_schema(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate(
         headers={"Authorization": f"Bearer {API_KEY}"},
         excluded_checks=[negative_data_rejection, positive_data_acceptance],
