@@ -14,7 +14,6 @@ from tests.parsing.extract.extract_helpers import (
     CORPUS,
     FIXTURES,
     assert_report_tables,
-    needs_corpus,
 )
 from tests.parsing.extract.extract_report_values import TITLE
 
@@ -105,7 +104,6 @@ def test_malformed_xml_and_entities_are_errors() -> None:
         docx_to_text(_docx(laughs))
 
 
-@needs_corpus
 @pytest.mark.shared
 def test_blank_template_keeps_its_grid() -> None:
     text = docx_to_text((CORPUS / "template-2021.docx").read_bytes())

@@ -13,7 +13,6 @@ from tests.parsing.extract.extract_helpers import (
     FIXTURES,
     assert_report_tables,
     find_row,
-    needs_corpus,
 )
 from tests.parsing.extract.extract_report_values import TITLE
 
@@ -97,7 +96,6 @@ def test_page_without_text_is_an_error(html: str) -> None:
         html_to_text(html)
 
 
-@needs_corpus
 @pytest.mark.shared
 def test_real_word_exported_page() -> None:
     text = html_to_text((CORPUS / "111.html").read_text(encoding="utf-8"))

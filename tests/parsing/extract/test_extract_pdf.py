@@ -14,7 +14,6 @@ from tests.parsing.extract.extract_helpers import (
     FIXTURES,
     assert_report_tables,
     find_row,
-    needs_corpus,
 )
 
 
@@ -75,7 +74,6 @@ def test_pdf_without_text_layer_is_an_error() -> None:
         pdf_to_text(_blank_pdf(2))
 
 
-@needs_corpus
 @pytest.mark.shared
 @pytest.mark.parametrize(
     ("name", "new_row", "reviews"),
