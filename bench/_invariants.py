@@ -68,7 +68,11 @@ def expected_report(data: bytes, media_type: str) -> ExpectedReport:
         sections=len(prepared.sections),
         cells=len(prepared.cells),
         checks=len(prepared.checks),
-        summary=prepared.summary,
+        summary=(
+            prepared.summary.get("pass", 0),
+            prepared.summary.get("fail", 0),
+            prepared.summary.get("not_assessable", 0),
+        ),
         cell_total=_total(cell[3] for cell in prepared.cells),
     )
 

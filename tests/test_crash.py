@@ -30,6 +30,7 @@ from bench.crash import (
     AFTER_COMMIT,
     DURING_COMMIT,
     RANDOM,
+    Cycle,
     Pace,
     Target,
     Workload,
@@ -47,9 +48,9 @@ def own_url(tmp_path: Path) -> Iterator[str]:
     """A migrated database for subprocesses to commit to, dropped afterwards."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base or make_url(base).get_backend_name() != "postgresql":
-        url = f"sqlite:///{tmp_path / 'crash.sqlite3'}"
-        upgrade(url)
-        yield url
+        sqlite_url = f"sqlite:///{tmp_path / 'crash.sqlite3'}"
+        upgrade(sqlite_url)
+        yield sqlite_url
         return
     schema = f"crash_{uuid.uuid4().hex[:12]}"
     engine = make_engine(base)
@@ -74,7 +75,7 @@ def test_killed_runs_resume_with_nothing_partial_or_twice(own_url: str, tmp_path
     log = tmp_path / "ingest.log"
     pace, rng = Pace(), random.Random(2019)
     try:
-        cycles = []
+        cycles: list[Cycle] = []
         for number, moment in enumerate((AFTER_COMMIT, DURING_COMMIT, RANDOM), start=1):
             stored = cycles[-1].run.stored_after if cycles else 0
             target = (

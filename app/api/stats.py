@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from app.api import examples
 from app.api.deps import Id, Limit, Offset, RegionCode, SessionDep, Year
 from app.catalog import Format
 from app.errors import Unprocessable, error_responses
@@ -56,12 +57,7 @@ CSV_NOTE = (
     "Answers in CSV with `output=csv` or `Accept: text/csv` (UTF-8 with a byte-order mark, "
     "so spreadsheet programs show the Chinese): one row per group."
 )
-_CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "JSON, or CSV when asked for",
-        "content": {"text/csv": {"schema": {"type": "string"}}},
-    }
-}
+_CSV_ANSWER = "JSON, or CSV when asked for"
 
 Output = Annotated[
     Literal["json", "csv"] | None,
@@ -217,7 +213,10 @@ for agencies), `reports`, then per metric its value and `<metric>.missing`.
     description=AGGREGATE_DESCRIPTION,
     response_model=StatsAggregate,
     response_model_exclude_unset=True,
-    responses={**_CSV_RESPONSE, **error_responses(422)},
+    responses={
+        **examples.ok(csv=examples.AGGREGATE_CSV, description=_CSV_ANSWER),
+        **error_responses(422),
+    },
 )
 def aggregate(
     request: Request,
@@ -376,7 +375,10 @@ def _aggregate_csv(
     "ordered by code or id. " + CSV_NOTE,
     response_model=StatsRank,
     response_model_exclude_unset=True,
-    responses={**_CSV_RESPONSE, **error_responses(422)},
+    responses={
+        **examples.ok(csv=examples.RANK_CSV, description=_CSV_ANSWER),
+        **error_responses(422),
+    },
 )
 def rank(
     request: Request,
@@ -448,7 +450,10 @@ def rank(
     "without reports are listed with zeros; agencies not placed at `level` (unplaced, or placed "
     "above it) are counted under a null region. " + CSV_NOTE,
     response_model=StatsCoverage,
-    responses={**_CSV_RESPONSE, **error_responses(422)},
+    responses={
+        **examples.ok(csv=examples.COVERAGE_CSV, description=_CSV_ANSWER),
+        **error_responses(422),
+    },
 )
 def get_coverage(
     request: Request,
@@ -518,7 +523,10 @@ def get_coverage(
     "that print it, and per format the years in which at least one current report gives a "
     "value. Keys printed in both formats sum across the 2021 change of format. " + CSV_NOTE,
     response_model=StatsKeyList,
-    responses={**_CSV_RESPONSE, **error_responses(422)},
+    responses={
+        **examples.ok(examples.KEYS, csv=examples.KEYS_CSV, description=_CSV_ANSWER),
+        **error_responses(422),
+    },
 )
 def list_keys(
     request: Request,
