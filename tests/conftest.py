@@ -7,6 +7,7 @@ the same suite on PostgreSQL. That database is wiped and rebuilt at the start of
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -136,3 +137,30 @@ def post_document(
     all_headers = {"Authorization": f"Bearer {API_KEY}", "Content-Type": media_type}
     all_headers.update(headers or {})
     return client.post("/api/v1/reports", content=data, headers=all_headers, params=params)
+
+
+@pytest.fixture
+def own_database_url(tmp_path: Path) -> Iterator[str]:
+    """A migrated database of the test's own, for servers and subprocesses that commit: a
+    SQLite file, or a schema made in the TEST_DATABASE_URL database and dropped afterwards."""
+    from app.migrate import upgrade
+
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base or make_url(base).get_backend_name() != "postgresql":
+        sqlite_url = f"sqlite:///{tmp_path / 'own.sqlite3'}"
+        upgrade(sqlite_url)
+        yield sqlite_url
+        return
+    schema = f"own_{uuid.uuid4().hex[:12]}"
+    engine = make_engine(base)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+        rendered = url.render_as_string(hide_password=False)
+        upgrade(rendered)
+        yield rendered
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()

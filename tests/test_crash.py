@@ -9,20 +9,15 @@ schema made for the test there.
 
 from __future__ import annotations
 
-import os
 import random
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, insert, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import sessionmaker
 
 from app.bulk import STORE_BATCH, ingest_paths
 from app.db import make_engine
-from app.migrate import upgrade
 from app.models import Agency, Cell, CellRollup, Document, Report, ReportCheck, Section
 from bench._invariants import expect_files, find_violations, summarize
 from bench._reports import write_reports
@@ -43,35 +38,13 @@ from bench.crash import (
 DOCUMENTS = 2 * STORE_BATCH + 76
 
 
-@pytest.fixture
-def own_url(tmp_path: Path) -> Iterator[str]:
-    """A migrated database for subprocesses to commit to, dropped afterwards."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base or make_url(base).get_backend_name() != "postgresql":
-        sqlite_url = f"sqlite:///{tmp_path / 'crash.sqlite3'}"
-        upgrade(sqlite_url)
-        yield sqlite_url
-        return
-    schema = f"crash_{uuid.uuid4().hex[:12]}"
-    engine = make_engine(base)
-    with engine.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-        rendered = url.render_as_string(hide_password=False)
-        upgrade(rendered)
-        yield rendered
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
-
-
 @pytest.mark.crash
-def test_killed_runs_resume_with_nothing_partial_or_twice(own_url: str, tmp_path: Path) -> None:
+def test_killed_runs_resume_with_nothing_partial_or_twice(
+    own_database_url: str, tmp_path: Path
+) -> None:
     workload = Workload(tmp_path / "reports")
     workload.top_up(DOCUMENTS)
-    engine = make_engine(own_url)
+    engine = make_engine(own_database_url)
     log = tmp_path / "ingest.log"
     pace, rng = Pace(), random.Random(2019)
     try:
@@ -83,11 +56,13 @@ def test_killed_runs_resume_with_nothing_partial_or_twice(own_url: str, tmp_path
                 if moment == AFTER_COMMIT
                 else pace.target(moment, DOCUMENTS - stored, rng)
             )
-            cycle = crash_cycle(number, engine, own_url, workload, target, workers=2, log=log)
+            cycle = crash_cycle(
+                number, engine, own_database_url, workload, target, workers=2, log=log
+            )
             pace.learn(cycle.run)
             assert summarize(cycle.violations) == [], (cycle.run, log.read_text())
             cycles.append(cycle)
-        done = complete(engine, own_url, workload, workers=2)
+        done = complete(engine, own_database_url, workload, workers=2)
     finally:
         engine.dispose()
 
@@ -99,33 +74,35 @@ def test_killed_runs_resume_with_nothing_partial_or_twice(own_url: str, tmp_path
 
 
 @pytest.mark.crash
-def test_the_workers_follow_the_command_killed_alone(own_url: str, tmp_path: Path) -> None:
+def test_the_workers_follow_the_command_killed_alone(own_database_url: str, tmp_path: Path) -> None:
     # `kill -9` of the command's own process, as an operator or the OOM killer would. Its
     # workers must not outlive it: they were started after it connected to the database, and
     # whatever keeps that connection open keeps the killed transaction, and on PostgreSQL its
     # locks, which the next run would wait on for ever.
     workload = Workload(tmp_path / "reports")
     workload.top_up(64)  # a transaction of them all, stored once the workers have parsed them
-    engine = make_engine(own_url)
+    engine = make_engine(own_database_url)
     log = tmp_path / "ingest.log"
     try:
         target = Target(DURING_COMMIT, commit=1, alone=True)
-        cycle = crash_cycle(1, engine, own_url, workload, target, workers=2, log=log)
+        cycle = crash_cycle(1, engine, own_database_url, workload, target, workers=2, log=log)
         assert cycle.run.killed
         assert summarize(cycle.violations) == [], (cycle.run, log.read_text())
-        done = complete(engine, own_url, workload, workers=2)
+        done = complete(engine, own_database_url, workload, workers=2)
     finally:
         engine.dispose()
     assert summarize(done.violations) == []
 
 
-def test_the_checks_find_what_a_partial_write_would_leave(own_url: str, tmp_path: Path) -> None:
+def test_the_checks_find_what_a_partial_write_would_leave(
+    own_database_url: str, tmp_path: Path
+) -> None:
     paths = write_reports(tmp_path / "reports", 8)
     revised = tmp_path / "reports" / "000000-revised.txt"
     revised.write_bytes(paths[0].read_bytes() + "\n附：更正。\n".encode())
     paths.append(revised)
     expected = expect_files(paths)
-    engine = make_engine(own_url)
+    engine = make_engine(own_database_url)
     try:
         factory = sessionmaker(bind=engine, expire_on_commit=False)
         assert {o.status for o in ingest_paths(factory, paths, workers=1, progress=False)} == {

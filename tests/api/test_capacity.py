@@ -82,29 +82,11 @@ def test_connections_come_back_however_the_request_ends() -> None:
     anyio.run(scenario)
 
 
-@pytest.fixture
-def small_pool_server(tmp_path: Path, db_url: str) -> str:
-    if not db_url.startswith("sqlite"):
-        pytest.skip("the server runs on its own SQLite file; the pool bound is the same")
-    database = f"sqlite:///{tmp_path / 'small.sqlite3'}"
-    from alembic import command
-
-    from app.db import make_engine
-    from app.migrate import alembic_config
-
-    engine = make_engine(database)
-    with engine.connect() as conn:
-        command.upgrade(alembic_config(connection=conn), "head")
-        conn.commit()
-    engine.dispose()
-    return database
-
-
-def test_twenty_clients_on_a_two_connection_pool_never_wedge_the_worker(
-    small_pool_server: str, tmp_path: Path
+def test_twenty_clients_on_a_three_connection_pool_never_wedge_the_worker(
+    own_database_url: str, tmp_path: Path
 ) -> None:
     env = {
-        "DATABASE_URL": small_pool_server,
+        "DATABASE_URL": own_database_url,
         "DB_POOL_SIZE": "2",
         "DB_MAX_OVERFLOW": "1",
         "DB_WAIT_SECONDS": "2",
