@@ -13,6 +13,8 @@ Format = Literal["2019", "2021"]
 FORMATS: tuple[Format, ...] = ("2019", "2021")
 BOTH: tuple[Format, ...] = FORMATS
 
+TableKey = Literal["proactive", "requests", "reviews"]
+
 # What a column holds decides how its values are read and rendered.
 ValueKind = Literal["count", "change", "amount"]
 

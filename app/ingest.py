@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection, func, insert, select, tuple_, update
@@ -13,23 +14,30 @@ from sqlalchemy.orm import Session
 
 from app.checks import run_checks, summarize
 from app.errors import DocumentTooLarge, NotAReport, Unprocessable, UnsupportedMediaType
+from app.metrics import Measure, report_measures
 from app.models import (
     Agency,
     Base,
     Cell,
+    CellRow,
+    CheckRow,
     Document,
+    DocumentRow,
     Region,
     Report,
     ReportCheck,
+    ReportRow,
     Section,
+    SectionRow,
     bump_data_version,
+    column_names,
 )
 from app.parsing import DocumentTooLarge as FarLargerThanAReport
 from app.parsing import ParsedReport, ParseError
 from app.parsing.document import UnsupportedMediaType as UnsupportedContent
 from app.parsing.document import parse_document
 from app.regions.placing import agency_kind, place_agency
-from app.rollup import Measure, refresh_rollups_for_reports, report_measures
+from app.rollup import refresh_rollups_for_reports
 
 # Bump when parsing changes what is stored, so old reports can be found and parsed again.
 PARSER_VERSION = "1"
@@ -124,29 +132,31 @@ class PreparedReport:
 
     Bulk ingest builds it in the worker process that parsed the document: tuples cross the
     process boundary and reach the database many times faster than the parse objects would.
+    The rows are built as SectionRow, CellRow and CheckRow and kept as plain tuples in those
+    layouts, which unpickle faster still and stay out of the garbage collector's way.
     """
 
     header: ParsedReport  # what the report row needs; its sections and cells are below
-    sections: tuple[tuple[object, ...], ...]  # number, key, title, text
-    cells: tuple[tuple[object, ...], ...]  # table, row, col, value, raw, status, unit
-    checks: tuple[tuple[object, ...], ...]  # the report_check columns after report_id
-    summary: tuple[int, int, int]  # checks passed, failed, not assessable
+    sections: tuple[tuple[Any, ...], ...]  # SectionRow
+    cells: tuple[tuple[Any, ...], ...]  # CellRow
+    checks: tuple[tuple[Any, ...], ...]  # CheckRow
+    summary: dict[str, int]  # checks per outcome (`summarize`)
     measures: tuple[Measure, ...]  # what the report adds to the stats rollups
 
 
 def prepare(parsed: ParsedReport) -> PreparedReport:
     """The rows of a parsed report, with its checks run."""
     results = run_checks(parsed.cells, parsed.format)
-    summary = summarize(results)
-    cells = tuple(
-        (c.table, c.row, c.col, _as_float(c.value), c.raw, c.status, c.unit) for c in parsed.cells
-    )
+    cells = [
+        CellRow(c.table, c.row, c.col, _as_float(c.value), c.raw, c.status, c.unit)
+        for c in parsed.cells
+    ]
     return PreparedReport(
         header=replace(parsed, sections=(), cells=()),
-        sections=tuple((s.number, s.key, s.title, s.text) for s in parsed.sections),
-        cells=cells,
-        checks=tuple(
-            (
+        sections=_plain(SectionRow(s.number, s.key, s.title, s.text) for s in parsed.sections),
+        cells=_plain(cells),
+        checks=_plain(
+            CheckRow(
                 r.rule,
                 r.scope,
                 r.table,
@@ -154,14 +164,18 @@ def prepare(parsed: ParsedReport) -> PreparedReport:
                 _as_float(r.left),
                 _as_float(r.right),
                 _as_float(r.difference),
-                orjson.dumps(list(r.cells)).decode(),  # the JSON column's text
+                orjson.dumps(list(r.cells)).decode(),
                 r.message,
             )
             for r in results
         ),
-        summary=(summary.get("pass", 0), summary.get("fail", 0), summary.get("not_assessable", 0)),
-        measures=tuple(report_measures((t, r, c, v) for t, r, c, v, *_ in cells)),
+        summary=summarize(results),
+        measures=tuple(report_measures(cells)),
     )
+
+
+def _plain(rows: Iterable[tuple[Any, ...]]) -> tuple[tuple[Any, ...], ...]:
+    return tuple(map(tuple, rows))
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,13 +237,7 @@ def store_many(
     # ids of a many-row insert in no promised order, and asking for the order costs one
     # statement per row.
     document_rows = [
-        {
-            "sha256": d.digest,
-            "media_type": d.media_type,
-            "filename": d.filename,
-            "size": len(d.data),
-            "content": d.data,
-        }
+        DocumentRow(d.digest, d.media_type, d.filename, len(d.data), d.data)._asdict()
         for d in documents
     ]
     inserted = connection.execute(
@@ -241,7 +249,9 @@ def store_many(
         connection.execute(
             insert(Report).returning(Report.document_id, Report.id),
             [
-                _report_row(d.report, agency_id, document_id, revision, is_current, synthetic)
+                _report_row(
+                    d.report, agency_id, document_id, revision, is_current, synthetic
+                )._asdict()
                 for d, agency_id, document_id, revision, is_current in zip(
                     documents, agency_ids, document_ids, revisions, current, strict=True
                 )
@@ -266,34 +276,35 @@ def _report_row(
     revision: int,
     is_current: bool,
     synthetic: bool,
-) -> dict[str, object]:
+) -> ReportRow:
     parsed = prepared.header
-    passed, failed, not_assessable = prepared.summary
-    return {
-        "agency_id": agency_id,
-        "document_id": document_id,
-        "year": parsed.year,
-        "format": parsed.format,
-        "period_start": parsed.period_start,
-        "period_end": parsed.period_end,
-        "title": parsed.title,
-        "publisher": parsed.publisher,
-        "contact_phone": parsed.contact_phone,
-        "source_url": parsed.source_url,
-        "revision": revision,
-        "is_current": is_current,
-        "parser_version": PARSER_VERSION,
-        "warnings": list(parsed.warnings),
-        "region_hints": {
-            "place_names": list(parsed.region_hints.place_names),
-            "phone_area_code": parsed.region_hints.phone_area_code,
-            "source_domain": parsed.region_hints.source_domain,
+    assert parsed.year is not None
+    hints = parsed.region_hints
+    return ReportRow(
+        agency_id=agency_id,
+        document_id=document_id,
+        year=parsed.year,
+        format=parsed.format,
+        period_start=parsed.period_start,
+        period_end=parsed.period_end,
+        title=parsed.title,
+        publisher=parsed.publisher,
+        contact_phone=parsed.contact_phone,
+        source_url=parsed.source_url,
+        revision=revision,
+        is_current=is_current,
+        parser_version=PARSER_VERSION,
+        warnings=list(parsed.warnings),
+        region_hints={
+            "place_names": list(hints.place_names),
+            "phone_area_code": hints.phone_area_code,
+            "source_domain": hints.source_domain,
         },
-        "checks_passed": passed,
-        "checks_failed": failed,
-        "checks_not_assessable": not_assessable,
-        "synthetic": synthetic,
-    }
+        checks_passed=prepared.summary["pass"],
+        checks_failed=prepared.summary["fail"],
+        checks_not_assessable=prepared.summary["not_assessable"],
+        synthetic=synthetic,
+    )
 
 
 def _agency_for(session: Session, parsed: ParsedReport, region_code: str | None) -> Agency:
@@ -401,48 +412,16 @@ def _as_float(value: int | Decimal | None) -> float | None:
 def _store_children(connection: Connection, reports: list[tuple[int, PreparedReport]]) -> None:
     # A report writes about 200 cells and 40 checks: plain tuples handed to the driver's
     # executemany cost a fraction of SQLAlchemy's per-row parameter processing.
-    _insert_rows(
-        connection,
-        Section,
-        ("report_id", "number", "key", "title", "text"),
-        [(i, *row) for i, prepared in reports for row in prepared.sections],
-    )
-    _insert_rows(
-        connection,
-        Cell,
-        ("report_id", "table_key", "row_key", "col_key", "value", "raw", "status", "unit"),
-        [(i, *row) for i, prepared in reports for row in prepared.cells],
-    )
-    _insert_rows(
-        connection,
-        ReportCheck,
-        _CHECK_COLUMNS,
-        [(i, *row) for i, prepared in reports for row in prepared.checks],
-    )
+    _insert_rows(connection, Section, [(i, *s) for i, p in reports for s in p.sections])
+    _insert_rows(connection, Cell, [(i, *c) for i, p in reports for c in p.cells])
+    _insert_rows(connection, ReportCheck, [(i, *c) for i, p in reports for c in p.checks])
 
 
-_CHECK_COLUMNS = (
-    "report_id",
-    "rule",
-    "scope",
-    "table_key",
-    "result",
-    "left",
-    "right",
-    "difference",
-    "cells",
-    "message",
-)
-
-
-def _insert_rows(
-    connection: Connection,
-    model: type[Base],
-    columns: Sequence[str],
-    rows: list[tuple[object, ...]],
-) -> None:
+def _insert_rows(connection: Connection, model: type[Base], rows: list[tuple[object, ...]]) -> None:
+    """Insert rows holding every column of `model` in order: `report_id`, then its row layout."""
     if not rows:
         return
+    columns = column_names(model)
     quote = connection.dialect.identifier_preparer.quote
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     statement = (

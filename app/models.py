@@ -1,9 +1,16 @@
-"""Typed ORM tables: regions, agencies, documents, reports, sections, cells and checks."""
+"""Typed ORM tables: regions, agencies, documents, reports, sections, cells and checks.
+
+Beside the tables that bulk writes fill, a NamedTuple gives the layout of one row, in the
+table's column order: ingest and synth build rows with it and hand them to the driver. Where
+rows are kept by the hundred thousand (a batch being stored, rows crossing processes) they are
+kept as plain tuples in that layout: a tuple subclass stays tracked by the garbage collector
+and unpickles several times slower, which made bulk ingest and synth measurably slower.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     JSON,
@@ -127,6 +134,40 @@ class Report(Base):
     document: Mapped[Document] = relationship(lazy="raise")
 
 
+class DocumentRow(NamedTuple):
+    """A new document: the `document` columns a write sets, in order."""
+
+    sha256: str
+    media_type: str
+    filename: str | None
+    size: int
+    content: bytes
+
+
+class ReportRow(NamedTuple):
+    """A new report: the `report` columns a write sets, in order."""
+
+    agency_id: int
+    document_id: int
+    year: int
+    format: str
+    period_start: date | None
+    period_end: date | None
+    title: str | None
+    publisher: str | None
+    contact_phone: str | None
+    source_url: str | None
+    revision: int
+    is_current: bool
+    parser_version: str
+    warnings: list[str]
+    region_hints: dict[str, Any]
+    checks_passed: int
+    checks_failed: int
+    checks_not_assessable: int
+    synthetic: bool
+
+
 class Section(Base):
     __tablename__ = "section"
 
@@ -137,6 +178,15 @@ class Section(Base):
     key: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
+
+
+class SectionRow(NamedTuple):
+    """A section: the `section` columns after `report_id`, in order."""
+
+    number: int
+    key: str
+    title: str
+    text: str
 
 
 class Cell(Base):
@@ -162,6 +212,19 @@ class Cell(Base):
     unit: Mapped[str | None] = mapped_column(String(8), default=None)
 
 
+class CellRow(NamedTuple):
+    """A cell: the `cell` columns after `report_id`, in order (`table` is `table_key`, and so on
+    for `row` and `col`). It reads like a parsed cell, so the checks take it as it is."""
+
+    table: str
+    row: str
+    col: str
+    value: float | None
+    raw: str
+    status: str
+    unit: str | None
+
+
 class ReportCheck(Base):
     """One arithmetic rule applied to one column or row of a report's table."""
 
@@ -181,6 +244,25 @@ class ReportCheck(Base):
     message: Mapped[str] = mapped_column(Text, default="")
 
 
+class CheckRow(NamedTuple):
+    """A check: the `report_check` columns after `report_id`, in order (`table` is `table_key`)."""
+
+    rule: str
+    scope: str
+    table: str
+    result: str
+    left: float | None
+    right: float | None
+    difference: float | None
+    cells: str  # the JSON column as text: a driver-level write does not encode it
+    message: str
+
+
+def column_names(model: type[Base]) -> tuple[str, ...]:
+    """The table's columns in order: the order of its row layout, after any `report_id`."""
+    return tuple(column.name for column in model.__table__.columns)
+
+
 class DataVersion(Base):
     """One row counting writes, so reads can answer If-None-Match without running a query."""
 
@@ -197,8 +279,6 @@ def bump_data_version(session: Session) -> None:
 # Rollups: sums kept current on every write so that stats answer without reading every cell.
 # Codes that do not apply (no city above a county under a province, an unplaced agency) are
 # stored as "" rather than NULL so they can take part in the primary keys.
-
-ROLLUP_GRAINS = ("county", "city", "province", "country")
 
 
 class RollupReport(Base):
@@ -225,44 +305,48 @@ class RollupReport(Base):
     has_failures: Mapped[bool] = mapped_column(Boolean)
 
 
-class CellRollup(Base):
-    """Per metric, the sum of its values over current reports, at four geographic grains.
+class RollupKey:
+    """The columns that key a rollup group: its grain, then what the group is made of.
 
     `grain` says which codes are kept: "county" keeps the agency's full placement, "city" drops
-    the county, "province" keeps only the province, "country" none. Ratio metrics store their
-    numerator in `value_sum` and denominator in `denominator_sum`, over complete reports only.
+    the county, "province" keeps only the province, "country" none.
+    """
+
+    # SQLAlchemy puts a mixin's columns after the table's own; these come first, in this order.
+    grain: Mapped[str] = mapped_column(String(8), primary_key=True, sort_order=-1)
+    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True, sort_order=-1)
+    province_code: Mapped[str] = mapped_column(String(12), primary_key=True, sort_order=-1)
+    city_code: Mapped[str] = mapped_column(String(12), primary_key=True, sort_order=-1)
+    county_code: Mapped[str] = mapped_column(String(12), primary_key=True, sort_order=-1)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True, sort_order=-1)
+    agency_kind: Mapped[str] = mapped_column(String(32), primary_key=True, sort_order=-1)
+    format: Mapped[str] = mapped_column(String(4), primary_key=True, sort_order=-1)
+
+
+class CellRollup(RollupKey, Base):
+    """Per metric, the sum of its values over current reports, at three geographic grains:
+    city, province and country (questions about counties read the cells instead).
+
+    Ratio metrics store their numerator in `value_sum` and denominator in `denominator_sum`,
+    over complete reports only.
     """
 
     __tablename__ = "cell_rollup"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    metric: Mapped[str] = mapped_column(String(96), primary_key=True)
-    grain: Mapped[str] = mapped_column(String(8), primary_key=True)
-    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    province_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    city_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    county_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    agency_kind: Mapped[str] = mapped_column(String(32), primary_key=True)
-    format: Mapped[str] = mapped_column(String(4), primary_key=True)
+    # The primary key is (metric, grain, …): the metric comes before the rollup key.
+    metric: Mapped[str] = mapped_column(String(96), primary_key=True, sort_order=-2)
     value_sum: Mapped[float] = mapped_column(Double)
     denominator_sum: Mapped[float | None] = mapped_column(Double, default=None)
     reports_with_value: Mapped[int] = mapped_column(Integer)
 
 
-class ReportRollup(Base):
-    """How many current reports, and how many with failing checks, per group and grain."""
+class ReportRollup(RollupKey, Base):
+    """How many current reports, and how many with failing checks, per group, at four
+    geographic grains: county, city, province and country."""
 
     __tablename__ = "report_rollup"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    grain: Mapped[str] = mapped_column(String(8), primary_key=True)
-    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    province_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    city_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    county_code: Mapped[str] = mapped_column(String(12), primary_key=True)
-    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    agency_kind: Mapped[str] = mapped_column(String(32), primary_key=True)
-    format: Mapped[str] = mapped_column(String(4), primary_key=True)
     reports: Mapped[int] = mapped_column(Integer)
     reports_failing: Mapped[int] = mapped_column(Integer)

@@ -11,34 +11,27 @@ difference; `rebuild_rollups` recomputes everything with one INSERT … SELECT p
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Double,
     Select,
     String,
     and_,
     case,
-    cast,
     delete,
-    false,
     func,
     insert,
     literal,
-    null,
-    or_,
     select,
     tuple_,
-    union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from app.catalog import REQUEST_ROWS
+from app.metrics import Measure, measures
 from app.models import (
     Agency,
     Cell,
@@ -47,71 +40,8 @@ from app.models import (
     Report,
     ReportRollup,
     RollupReport,
+    column_names,
 )
-
-CellKey = tuple[str, str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Ratio:
-    """A rate computed as Σ numerator / Σ denominator over reports where every component
-    cell is readable; each term is a cell key with a sign."""
-
-    name: str
-    description: str
-    numerator: tuple[tuple[CellKey, int], ...]
-    denominator: tuple[tuple[CellKey, int], ...]
-
-    @property
-    def components(self) -> tuple[CellKey, ...]:
-        return tuple(dict.fromkeys(key for key, _ in self.numerator + self.denominator))
-
-
-def _review_terms(rows: Sequence[str]) -> tuple[tuple[tuple[CellKey, int], ...], ...]:
-    corrected = tuple((("reviews", r, "corrected"), 1) for r in rows)
-    decided = tuple(
-        term
-        for r in rows
-        for term in ((("reviews", r, "total"), 1), (("reviews", r, "pending"), -1))
-    )
-    return corrected, decided
-
-
-_PROCESSED = ((("requests", "processed_total", "total"), 1),)
-_DENIED_ROWS = tuple(r.key for r in REQUEST_ROWS if r.key.startswith("denied_"))
-_RECONSIDERATION = _review_terms(("reconsideration",))
-_LITIGATION = _review_terms(("litigation_direct", "litigation_after_reconsideration"))
-
-RATIOS: dict[str, Ratio] = {
-    r.name: r
-    for r in (
-        Ratio(
-            "disclosure_rate",
-            "(granted + partially_granted) / processed_total, on the `total` column of 三",
-            (
-                (("requests", "granted", "total"), 1),
-                (("requests", "partially_granted", "total"), 1),
-            ),
-            _PROCESSED,
-        ),
-        Ratio(
-            "denial_rate",
-            "the eight denied_* rows / processed_total, on the `total` column of 三",
-            tuple((("requests", row, "total"), 1) for row in _DENIED_ROWS),
-            _PROCESSED,
-        ),
-        Ratio(
-            "reconsideration_correction_rate",
-            "reviews.reconsideration: corrected / (total − pending)",
-            *_RECONSIDERATION,
-        ),
-        Ratio(
-            "litigation_correction_rate",
-            "both litigation rows of 四 together: corrected / (total − pending)",
-            *_LITIGATION,
-        ),
-    )
-}
 
 GEOGRAPHY = ("province_code", "city_code", "county_code")
 # What each grain keeps of the placement; the rest is stored as "".
@@ -126,24 +56,10 @@ GRAIN_KEEPS: dict[str, tuple[str, ...]] = {
 REPORT_GRAINS = tuple(GRAIN_KEEPS)
 CELL_GRAINS = ("city", "province", "country")
 _COARSER = (("county", "city"), ("city", "province"), ("province", "country"))
-_REPORT_DIMS = (
-    "agency_id",
-    "year",
-    "synthetic",
-    "format",
-    "agency_kind",
-    *GEOGRAPHY,
-    "has_failures",
-)
-_GROUP_DIMS = ("synthetic", *GEOGRAPHY, "year", "agency_kind", "format")
-
-
-def metric_name(key: CellKey) -> str:
-    return ".".join(key)
-
-
-def _matches(key: CellKey) -> ColumnElement[bool]:
-    return and_(Cell.table_key == key[0], Cell.row_key == key[1], Cell.col_key == key[2])
+# What a counted report is recorded with: the rollup_report columns after report_id.
+_REPORT_DIMS = column_names(RollupReport)[1:]
+# What a group is made of: the rollup key (app/models.py: RollupKey) after its grain.
+_GROUP_DIMS = tuple(c.name for c in ReportRollup.__table__.primary_key)[1:]
 
 
 def placement() -> Any:
@@ -193,87 +109,6 @@ def live_report_dims() -> Select[Any]:
         .join(Agency, Agency.id == Report.agency_id)
         .outerjoin(where, where.c.code == Agency.region_code)
     )
-
-
-def ratio_per_report(ratio: Ratio, reports: ColumnElement[bool] | None = None) -> Select[Any]:
-    """(report_id, numerator, denominator) for the reports where every component is readable."""
-
-    def weighted(terms: tuple[tuple[CellKey, int], ...]) -> ColumnElement[Any]:
-        return func.sum(case(*((_matches(k), Cell.value * sign) for k, sign in terms)))
-
-    components = ratio.components
-    query = (
-        select(
-            Cell.report_id,
-            weighted(ratio.numerator).label("numerator"),
-            weighted(ratio.denominator).label("denominator"),
-        )
-        .where(or_(*(_matches(k) for k in components)))
-        .group_by(Cell.report_id)
-        .having(func.count(Cell.value) == len(components))
-    )
-    return query if reports is None else query.where(reports)
-
-
-def measures(
-    metrics: Collection[str] | None = None, reports: ColumnElement[bool] | None = None
-) -> Any:
-    """(report_id, metric, value, denominator): one row per report and metric with a value.
-
-    `metrics` limits it to those names (all cell keys and ratios when None); `reports` limits
-    the reports read.
-    """
-    wanted_keys: list[CellKey] = []
-    for name in metrics or ():
-        if name not in RATIOS:
-            table, row, col = name.split(".")
-            wanted_keys.append((table, row, col))
-    cells = select(
-        Cell.report_id,
-        (Cell.table_key + "." + Cell.row_key + "." + Cell.col_key).label("metric"),
-        Cell.value.label("value"),
-        cast(null(), Double).label("denominator"),
-    ).where(Cell.value.is_not(None))
-    if metrics is not None:
-        cells = cells.where(or_(*(_matches(k) for k in wanted_keys)) if wanted_keys else false())
-    if reports is not None:
-        cells = cells.where(reports)
-    parts: list[Select[Any]] = [cells] if metrics is None or wanted_keys else []
-    for ratio in RATIOS.values():
-        if metrics is not None and ratio.name not in metrics:
-            continue
-        per_report = ratio_per_report(ratio, reports).subquery()
-        parts.append(
-            select(
-                per_report.c.report_id,
-                literal(ratio.name, String).label("metric"),
-                per_report.c.numerator.label("value"),
-                per_report.c.denominator.label("denominator"),
-            )
-        )
-    if not parts:
-        parts.append(cells)
-    return union_all(*parts).subquery("measures") if len(parts) > 1 else parts[0].subquery()
-
-
-Measure = tuple[str, float, float | None]  # metric, value, denominator
-
-
-def report_measures(cells: Iterable[tuple[str, str, str, float | None]]) -> list[Measure]:
-    """One report's rows of `measures()`, from its cells (table, row, col, value).
-
-    The same definitions read in Python, for reports not yet in the database: bulk ingest
-    computes them beside the parse, so storing a report need not read its cells back. A test
-    holds the two readings equal (tests/stats/test_rollup.py).
-    """
-    values = {(t, r, c): v for t, r, c, v in cells if v is not None}
-    found: list[Measure] = [(metric_name(key), value, None) for key, value in values.items()]
-    for ratio in RATIOS.values():
-        if all(key in values for key in ratio.components):
-            numerator = sum(values[key] * sign for key, sign in ratio.numerator)
-            denominator = sum(values[key] * sign for key, sign in ratio.denominator)
-            found.append((ratio.name, float(numerator), float(denominator)))
-    return found
 
 
 def _projected(columns: Any, grain: str) -> list[ColumnElement[Any]]:
@@ -453,14 +288,14 @@ def _apply(
         )
     for grain in CELL_GRAINS:
         rows = finest if grain == CELL_GRAINS[0] else _coarsened(finest, grain)
-        _upsert_values(session, CellRollup, rows, _CELL_COLUMNS)
+        _upsert(session, CellRollup, _CELL_COLUMNS, rows)
         if sign < 0:
-            _drop_empty_cell_sums(session, rows)
+            _drop_empty(session, CellRollup, CellRollup.reports_with_value, _CELL_COLUMNS, rows)
     for grain in REPORT_GRAINS:
         counts = _report_counts(grain, counted, sign)
-        _upsert(session, ReportRollup, counts, _REPORT_COLUMNS)
+        _upsert(session, ReportRollup, _REPORT_COLUMNS, counts)
         if sign < 0:
-            _drop_empty(session, ReportRollup, ReportRollup.reports, counts)
+            _drop_empty(session, ReportRollup, ReportRollup.reports, _REPORT_COLUMNS, counts)
 
 
 _SUMMED = 3  # value_sum, denominator_sum, reports_with_value end every cell-sum row
@@ -520,61 +355,43 @@ def _coarsened(rows: list[tuple[Any, ...]], grain: str) -> list[tuple[Any, ...]]
     return [(*key, *sums) for key, sums in totals.items()]
 
 
-def _upsert(session: Session, model: Any, rows: Select[Any], columns: list[str]) -> None:
+# Sums to add to a rollup table: a query giving them, or rows already computed.
+Sums = Select[Any] | list[tuple[Any, ...]]
+
+
+def _upsert(session: Session, model: Any, columns: list[str], sums: Sums) -> None:
+    """Add these sums to their groups: a new group is inserted, an existing one added to."""
     table = model.__table__
-    keys = [c.name for c in table.primary_key.columns]
+    keys = [c.name for c in table.primary_key]
     dialect = session.get_bind().dialect.name
-    base = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    stmt = base.from_select(columns, rows)
-    added = [c for c in columns if c not in keys]
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=keys, set_={c: table.c[c] + stmt.excluded[c] for c in added}
-        )
-    )
-
-
-def _drop_empty(session: Session, model: Any, count: Any, touched: Select[Any]) -> None:
-    # Only the rows this write touched can have become empty; the key lookup keeps it cheap.
-    table = model.__table__
-    keys = [c.name for c in table.primary_key.columns]
-    touched_keys = touched.subquery()
-    session.execute(
-        delete(table).where(
-            count <= 0,
-            tuple_(*(table.c[k] for k in keys)).in_(select(*(touched_keys.c[k] for k in keys))),
-        )
-    )
-
-
-def _upsert_values(
-    session: Session, model: Any, rows: list[tuple[Any, ...]], columns: list[str]
-) -> None:
-    if not rows:
+    statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    rows = None
+    if isinstance(sums, Select):
+        statement = statement.from_select(columns, sums)
+    elif sums:
+        rows = [dict(zip(columns, row, strict=True)) for row in sums]
+    else:
         return
+    added = {c: table.c[c] + statement.excluded[c] for c in columns if c not in keys}
+    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=added), rows)
+
+
+def _drop_empty(
+    session: Session, model: Any, count: Any, columns: list[str], touched: Sums
+) -> None:
+    """Delete the groups these sums touched that no longer count any report.
+
+    Only the groups a write touched can have become empty; the key lookup keeps it cheap.
+    """
     table = model.__table__
-    keys = [c.name for c in table.primary_key.columns]
-    dialect = session.get_bind().dialect.name
-    stmt = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    added = [c for c in columns if c not in keys]
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=keys, set_={c: table.c[c] + stmt.excluded[c] for c in added}
-        ),
-        [dict(zip(columns, row, strict=True)) for row in rows],
-    )
-
-
-def _drop_empty_cell_sums(session: Session, rows: list[tuple[Any, ...]]) -> None:
-    # Only the groups these rows touched can have become empty.
-    table: Any = CellRollup.__table__
-    keys = [c.name for c in table.primary_key.columns]
-    positions = [_CELL_COLUMNS.index(k) for k in keys]
-    touched = [tuple(row[p] for p in positions) for row in rows]
-    for start in range(0, len(touched), 500):  # bound the statement's parameters
-        session.execute(
-            delete(table).where(
-                CellRollup.reports_with_value <= 0,
-                tuple_(*(table.c[k] for k in keys)).in_(touched[start : start + 500]),
-            )
-        )
+    keys = [c.name for c in table.primary_key]
+    key = tuple_(*(table.c[k] for k in keys))
+    if isinstance(touched, Select):
+        touched_keys = touched.subquery()
+        wanted = select(*(touched_keys.c[k] for k in keys))
+        session.execute(delete(table).where(count <= 0, key.in_(wanted)))
+        return
+    positions = [columns.index(k) for k in keys]
+    groups = [tuple(row[p] for p in positions) for row in touched]
+    for start in range(0, len(groups), 500):  # bound the statement's parameters
+        session.execute(delete(table).where(count <= 0, key.in_(groups[start : start + 500])))

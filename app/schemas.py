@@ -7,10 +7,14 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-T = TypeVar("T")
+from app.catalog import Format, ValueKind
+from app.checks import CheckOutcome
+from app.parsing.model import CellStatus
+from app.regions.data import REGION_CODE_PATTERN, RegionLevel
+from app.regions.placing import AgencyKind
+from app.stats import RankBy, RankOrder
 
-CellStatusOut = Literal["number", "blank", "not_applicable", "inferred", "unreadable"]
-CheckResultOut = Literal["pass", "fail", "not_assessable"]
+T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
@@ -23,7 +27,7 @@ class Page(BaseModel, Generic[T]):
 class RegionRef(BaseModel):
     code: str = Field(examples=["230811"])
     name: str = Field(examples=["前进区"])
-    level: Literal["province", "city", "county"]
+    level: RegionLevel
 
 
 class RegionOut(RegionRef):
@@ -127,7 +131,7 @@ class ReportOut(BaseModel):
     id: int
     agency: AgencyRef
     year: int
-    format: Literal["2019", "2021"] = Field(
+    format: Format = Field(
         description="The table layout printed: 2019 (国办公开办函〔2019〕60号) "
         "or 2021 (〔2021〕30号)."
     )
@@ -219,14 +223,14 @@ class CellOut(BaseModel):
         "unreadable. A blank is never 0.",
     )
     raw: str = Field(examples=["12"], description="The text as printed.")
-    status: CellStatusOut
+    status: CellStatus
     unit: str | None = Field(default=None, description="A unit written in the cell: 元 or 万元.")
     derived: bool = Field(default=False, description="True for subtotals the table does not print.")
 
 
 class CellList(BaseModel):
     report_id: int
-    format: Literal["2019", "2021"]
+    format: Format
     items: list[CellOut]
     total: int
 
@@ -252,7 +256,7 @@ class TableOut(BaseModel):
     table: str
     title_zh: str
     title_en: str
-    format: Literal["2019", "2021"]
+    format: Format
     rows: list[TableRowOut]
 
 
@@ -284,7 +288,7 @@ class CheckOut(BaseModel):
     rule: str = Field(examples=["requests.balance"])
     table: str = Field(examples=["requests"])
     scope: str = Field(examples=["total"], description="The column or row the rule was applied to.")
-    result: CheckResultOut
+    result: CheckOutcome
     left: float | None = None
     right: float | None = None
     difference: float | None = None
@@ -299,14 +303,14 @@ class CheckList(BaseModel):
 
 
 class CatalogColumn(ColumnOut):
-    kind: Literal["count", "change", "amount"]
+    kind: ValueKind
 
 
 class CatalogRow(BaseModel):
     key: str
     label_zh: str
     label_en: str
-    formats: list[Literal["2019", "2021"]]
+    formats: list[Format]
     columns: dict[str, list[CatalogColumn]] = Field(
         description="The row's columns in each format that has it."
     )
@@ -371,7 +375,7 @@ class StatsGroup(BaseModel):
     county: RegionName | None = None
     agency: AgencyName | None = None
     agency_kind: str | None = None
-    format: Literal["2019", "2021"] | None = None
+    format: Format | None = None
     values: dict[str, StatsValue] = Field(
         description="Per metric: the sum over reports that gave a number, or the ratio of sums; "
         "null when no report gave one or a ratio's denominator is 0."
@@ -483,8 +487,8 @@ class StatsRank(BaseModel):
     total: int = Field(description="How many agencies or regions have a value to rank.")
     metric: str
     year: int
-    by: Literal["agency", "province", "city", "county"]
-    order: Literal["desc", "asc"]
+    by: RankBy
+    order: RankOrder
 
 
 class CoverageItem(BaseModel):
@@ -524,13 +528,13 @@ class StatsCoverage(BaseModel):
     total: int
     limit: int
     offset: int
-    level: Literal["province", "city", "county"]
+    level: RegionLevel
 
 
 class StatsKey(BaseModel):
     key: str = Field(examples=["requests.new.total"])
     kind: Literal["cell", "ratio"]
-    formats: list[Literal["2019", "2021"]] = Field(description="Report formats that have it.")
+    formats: list[Format] = Field(description="Report formats that have it.")
     years: dict[str, list[int]] = Field(
         description="Per format, the years in which at least one current report gives a "
         "value; empty when no data has it yet.",
@@ -555,10 +559,7 @@ class AgencyPatch(BaseModel):
 
     region_code: str | None = Field(
         default=None,
-        pattern=r"^\d{6}$",
+        pattern=REGION_CODE_PATTERN,
         description="A GB/T 2260 code from /regions; null removes the placement.",
     )
-    kind: (
-        Literal["people_government", "government_office", "department", "township_street", "other"]
-        | None
-    ) = None
+    kind: AgencyKind | None = None

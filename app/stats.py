@@ -14,11 +14,15 @@ from typing import Any, Literal, cast
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from app.catalog import FORMATS, TABLES, Format
+from app.metrics import METRIC_FORMATS, RATIOS, measures
 from app.models import Agency, Cell, CellRollup, Region, Report, ReportRollup, RollupReport
-from app.rollup import CELL_GRAINS, RATIOS, measures, placement
+from app.regions.data import RegionLevel
+from app.rollup import CELL_GRAINS, placement
 
 GroupKey = Literal["year", "province", "city", "county", "agency", "agency_kind", "format"]
+# What a ranking ranks, and which end comes first.
+RankBy = Literal["agency", RegionLevel]
+RankOrder = Literal["desc", "asc"]
 GROUP_KEYS: tuple[GroupKey, ...] = (
     "year",
     "province",
@@ -28,7 +32,6 @@ GROUP_KEYS: tuple[GroupKey, ...] = (
     "agency_kind",
     "format",
 )
-RegionLevel = Literal["province", "city", "county"]
 GEOGRAPHIC: dict[str, str] = {
     "province": "province_code",
     "city": "city_code",
@@ -41,24 +44,6 @@ _COLUMN_OF: dict[str, str] = {
     "agency_kind": "agency_kind",
     "format": "format",
 }
-
-
-def _cell_metric_formats() -> dict[str, frozenset[Format]]:
-    found: dict[str, set[Format]] = {}
-    for table in TABLES.values():
-        for row in table.rows:
-            for fmt in row.formats:
-                for col in table.columns_for(row, fmt):
-                    found.setdefault(f"{table.key}.{row.key}.{col.key}", set()).add(fmt)
-    return {key: frozenset(formats) for key, formats in found.items()}
-
-
-# Every metric with the formats that print it; a ratio needs all its components.
-METRIC_FORMATS: dict[str, frozenset[Format]] = _cell_metric_formats()
-for _ratio in RATIOS.values():
-    METRIC_FORMATS[_ratio.name] = frozenset(
-        fmt for fmt in FORMATS if all(fmt in METRIC_FORMATS[".".join(k)] for k in _ratio.components)
-    )
 
 
 @dataclass(frozen=True, slots=True)

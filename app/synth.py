@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -36,7 +36,18 @@ from app.catalog import (
     column_of,
 )
 from app.checks import run_checks, summarize
-from app.models import Agency, Document, Region, Report, bump_data_version
+from app.models import (
+    Agency,
+    Cell,
+    CellRow,
+    Document,
+    DocumentRow,
+    Region,
+    Report,
+    ReportRow,
+    bump_data_version,
+    column_names,
+)
 from app.regions.data import RegionRecord, load_regions
 from app.regions.placing import agency_kind
 from app.rollup import rebuild_rollups
@@ -130,23 +141,6 @@ class SynthSummary:
         )
 
 
-CellTuple = tuple[int, str, str, str, int | float | None, str, str, str | None]
-CELL_COLUMNS = ("report_id", "table_key", "row_key", "col_key", "value", "raw", "status", "unit")
-
-
-class CellRow(NamedTuple):
-    """A cell tuple as `app.checks` reads it (table, row, col, value, status)."""
-
-    report_id: int
-    table: str
-    row: str
-    col: str
-    value: int | float | None
-    raw: str
-    status: str
-    unit: str | None
-
-
 @dataclass(frozen=True, slots=True)
 class _Variant:
     """What a report of one format (and 六 layout) prints, ready for generating values."""
@@ -181,9 +175,7 @@ def _text(value: int) -> str:
     return _TEXT[value] if 0 <= value < 10_000 else str(value)
 
 
-def _request_cells(
-    rng: random.Random, report_id: int, variant: _Variant, size: float
-) -> list[CellTuple]:
+def _request_cells(rng: random.Random, variant: _Variant, size: float) -> list[CellRow]:
     """Table 三: per applicant column, outcomes add up to processed_total and the balance holds
     (new + carried_over = processed_total + carried_forward); `total` adds up the applicants."""
     random_ = rng.random
@@ -204,87 +196,82 @@ def _request_cells(
         values["carried_over"] = carried_over
         values["new"] = processed + carried_forward - carried_over
         columns.append(values)
-    cells: list[CellTuple] = []
+    cells: list[CellRow] = []
     for row, _ in variant.requests:
         total = 0
         for col, values in zip(_APPLICANTS, columns, strict=True):
             value = values[row]
             total += value
-            cells.append((report_id, "requests", row, col, value, _text(value), "number", None))
-        cells.append((report_id, "requests", row, "total", total, _text(total), "number", None))
+            cells.append(CellRow("requests", row, col, value, _text(value), "number", None))
+        cells.append(CellRow("requests", row, "total", total, _text(total), "number", None))
     return cells
 
 
-def _review_cells(rng: random.Random, report_id: int, size: float) -> list[CellTuple]:
+def _review_cells(rng: random.Random, size: float) -> list[CellRow]:
     """Table 四: each row's total adds up its four outcomes."""
-    cells: list[CellTuple] = []
+    cells: list[CellRow] = []
     for row in REVIEW_ROWS:
         expected = 2.0 * size * _REVIEW_WEIGHTS[row.key]
         total = 0
         for part, weight in _REVIEW_PART_WEIGHTS.items():
             value = int(rng.random() * expected * weight)
             total += value
-            cells.append((report_id, "reviews", row.key, part, value, _text(value), "number", None))
-        cells.append((report_id, "reviews", row.key, "total", total, _text(total), "number", None))
+            cells.append(CellRow("reviews", row.key, part, value, _text(value), "number", None))
+        cells.append(CellRow("reviews", row.key, "total", total, _text(total), "number", None))
     return cells
 
 
-def _proactive_cell(
-    rng: random.Random, report_id: int, row: str, col: str, kind: str, size: float
-) -> CellTuple:
+def _proactive_cell(rng: random.Random, row: str, col: str, kind: str, size: float) -> CellRow:
     if rng.random() < NOT_APPLICABLE_SHARE:
-        return (report_id, "proactive", row, col, None, "/", "not_applicable", None)
+        return CellRow("proactive", row, col, None, "/", "not_applicable", None)
     if kind == "amount":
         # Up to four decimals in 万元, as printed (160.5964); stored as a double, like ingest.
         amount = Decimal(int(rng.random() * size * 20_000)).scaleb(-4)
         if col == "amount":  # 2019 procurement prints its unit in the cell
             raw = f"{amount}万元"
-            return (report_id, "proactive", row, col, float(amount), raw, "number", "万元")
-        return (report_id, "proactive", row, col, float(amount), str(amount), "number", None)
+            return CellRow("proactive", row, col, float(amount), raw, "number", "万元")
+        return CellRow("proactive", row, col, float(amount), str(amount), "number", None)
     if kind == "change":
         change = int(rng.random() * 11) - 5
-        return (report_id, "proactive", row, col, change, str(change), "number", None)
+        return CellRow("proactive", row, col, change, str(change), "number", None)
     count = int(rng.random() * (2.0 + size * 0.4))
-    return (report_id, "proactive", row, col, count, _text(count), "number", None)
+    return CellRow("proactive", row, col, count, _text(count), "number", None)
 
 
-def report_cells(
-    rng: random.Random, report_id: int, fmt: Format, single_other: bool
-) -> list[CellTuple]:
+def report_cells(rng: random.Random, fmt: Format, single_other: bool) -> list[CellRow]:
     """Every cell a report of this format prints, in printed order; the arithmetic holds, but
     a few reports have a blank or unreadable cell or three."""
     variant = _VARIANTS[(fmt, single_other)]
     # Median about 20 processed requests from natural persons, with a long tail.
     size = min(rng.lognormvariate(3.0, 1.3), 20_000.0)
-    cells = [_proactive_cell(rng, report_id, r, c, k, size) for r, c, k in variant.proactive]
-    cells += _request_cells(rng, report_id, variant, size)
-    cells += _review_cells(rng, report_id, size)
+    cells = [_proactive_cell(rng, r, c, k, size) for r, c, k in variant.proactive]
+    cells += _request_cells(rng, variant, size)
+    cells += _review_cells(rng, size)
     if rng.random() < MISSING_CELLS_SHARE:
         for _ in range(1 + int(rng.random() * 3)):
             i = int(rng.random() * len(cells))
-            rid, table, row, col = cells[i][:4]
             if rng.random() < 0.7:
-                cells[i] = (rid, table, row, col, None, "", "blank", None)
+                cells[i] = cells[i]._replace(value=None, raw="", status="blank", unit=None)
             else:
                 raw = _UNREADABLE_RAW[int(rng.random() * len(_UNREADABLE_RAW))]
-                cells[i] = (rid, table, row, col, None, raw, "unreadable", None)
+                cells[i] = cells[i]._replace(value=None, raw=raw, status="unreadable", unit=None)
     return cells
 
 
-def _complete(cells: Sequence[CellTuple]) -> bool:
-    return all(c[6] == "number" for c in cells if c[1] != "proactive")
+def _complete(cells: Sequence[CellRow]) -> bool:
+    return all(c.status == "number" for c in cells if c.table != "proactive")
 
 
-def checks_summary(cells: Sequence[CellTuple], fmt: Format) -> dict[str, int]:
+def checks_summary(cells: Sequence[CellRow], fmt: Format) -> dict[str, int]:
     """What `app.checks` finds in these cells: pass, fail and not_assessable counts."""
-    return summarize(run_checks([CellRow._make(c) for c in cells], fmt))
+    return summarize(run_checks(cells, fmt))
 
 
 # What the checks find in a report of each variant with no cell missing: every rule passes.
 _COMPLETE_SUMMARIES: dict[tuple[Format, bool], dict[str, int]] = {}
 
 
-def _checks_summary(cells: Sequence[CellTuple], fmt: Format, single_other: bool) -> dict[str, int]:
+def _checks_summary(cells: Sequence[CellRow], fmt: Format, single_other: bool) -> dict[str, int]:
     complete = _COMPLETE_SUMMARIES.get((fmt, single_other))
     if complete is not None and _complete(cells):
         # The values are built so that every rule holds; only missing cells change the result.
@@ -297,9 +284,9 @@ def _prime_summaries() -> None:
         if (fmt, single_other) in _COMPLETE_SUMMARIES:
             continue
         rng = random.Random(0)
-        cells = report_cells(rng, 0, fmt, single_other)
+        cells = report_cells(rng, fmt, single_other)
         while not _complete(cells):
-            cells = report_cells(rng, 0, fmt, single_other)
+            cells = report_cells(rng, fmt, single_other)
         summary = checks_summary(cells, fmt)
         assert summary["fail"] == 0 and summary["not_assessable"] == 0, summary
         _COMPLETE_SUMMARIES[(fmt, single_other)] = summary
@@ -320,7 +307,8 @@ class _Batch:
     agencies: list[dict[str, Any]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
     reports: list[dict[str, Any]] = field(default_factory=list)
-    cells: list[CellTuple] = field(default_factory=list)
+    # The cell table's columns, in order: report_id, then the CellRow layout.
+    cells: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 def _regions_by_level(known: set[str]) -> dict[str, list[RegionRecord]]:
@@ -387,41 +375,39 @@ def _plan(
             made += 1
             fmt, single_other = _format_for(rng, year)
             content = f"synthetic report {report_id}: {agency['name']} {year}\n".encode()
-            batch.documents.append(
-                {
-                    "id": document_id,
-                    "sha256": hashlib.sha256(content).hexdigest(),
-                    "media_type": MEDIA_TYPE,
-                    "filename": f"synthetic-{report_id}.txt",
-                    "size": len(content),
-                    "content": content,
-                }
+            document = DocumentRow(
+                sha256=hashlib.sha256(content).hexdigest(),
+                media_type=MEDIA_TYPE,
+                filename=f"synthetic-{report_id}.txt",
+                size=len(content),
+                content=content,
             )
-            cells = report_cells(rng, report_id, fmt, single_other)
+            batch.documents.append({"id": document_id, **document._asdict()})
+            cells = report_cells(rng, fmt, single_other)
             summary = _checks_summary(cells, fmt, single_other)
-            batch.reports.append(
-                {
-                    "id": report_id,
-                    "agency_id": agency["id"],
-                    "document_id": document_id,
-                    "year": year,
-                    "format": fmt,
-                    "period_start": date(year, 1, 1),
-                    "period_end": date(year, 12, 31),
-                    "title": f"{agency['name']}{year}年政府信息公开工作年度报告（合成数据）",
-                    "publisher": agency["name"],
-                    "revision": 1,
-                    "is_current": True,
-                    "parser_version": PARSER_VERSION,
-                    "warnings": [],
-                    "region_hints": {},
-                    "checks_passed": summary["pass"],
-                    "checks_failed": summary["fail"],
-                    "checks_not_assessable": summary["not_assessable"],
-                    "synthetic": True,
-                }
+            report = ReportRow(
+                agency_id=agency["id"],
+                document_id=document_id,
+                year=year,
+                format=fmt,
+                period_start=date(year, 1, 1),
+                period_end=date(year, 12, 31),
+                title=f"{agency['name']}{year}年政府信息公开工作年度报告（合成数据）",
+                publisher=agency["name"],
+                contact_phone=None,
+                source_url=None,
+                revision=1,
+                is_current=True,
+                parser_version=PARSER_VERSION,
+                warnings=[],
+                region_hints={},
+                checks_passed=summary["pass"],
+                checks_failed=summary["fail"],
+                checks_not_assessable=summary["not_assessable"],
+                synthetic=True,
             )
-            batch.cells.extend(cells)
+            batch.reports.append({"id": report_id, **report._asdict()})
+            batch.cells.extend([(report_id, *cell) for cell in cells])
         if len(batch.reports) >= BATCH_REPORTS:
             yield batch
             batch = _Batch()
@@ -441,40 +427,22 @@ class _CoreWriter:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        marks = ", ".join("?" for _ in CELL_COLUMNS)
-        self.insert_cells = f"INSERT INTO cell ({', '.join(CELL_COLUMNS)}) VALUES ({marks})"
+        marks = ", ".join("?" for _ in _CELL_COLUMNS)
+        self.insert_cells = f"INSERT INTO cell ({', '.join(_CELL_COLUMNS)}) VALUES ({marks})"
 
     def write(self, batch: _Batch) -> None:
         if batch.agencies:
             self.conn.execute(insert(Agency), batch.agencies)
         self.conn.execute(insert(Document), batch.documents)
         self.conn.execute(insert(Report), batch.reports)
-        # The cell tuples are already in column order: hand them to the driver as they are.
+        # Plain tuples in column order, handed to the driver as they are.
         self.conn.exec_driver_sql(self.insert_cells, batch.cells)
 
 
 _AGENCY_COLUMNS = ("id", "name", "region_code", "kind", "region_candidates")
-_DOCUMENT_COLUMNS = ("id", "sha256", "media_type", "filename", "size", "content")
-_REPORT_COLUMNS = (
-    "id",
-    "agency_id",
-    "document_id",
-    "year",
-    "format",
-    "period_start",
-    "period_end",
-    "title",
-    "publisher",
-    "revision",
-    "is_current",
-    "parser_version",
-    "warnings",
-    "region_hints",
-    "checks_passed",
-    "checks_failed",
-    "checks_not_assessable",
-    "synthetic",
-)
+_DOCUMENT_COLUMNS = ("id", *DocumentRow._fields)
+_REPORT_COLUMNS = ("id", *ReportRow._fields)
+_CELL_COLUMNS = column_names(Cell)  # report_id, then the CellRow layout
 _JSON_COLUMNS = frozenset({"region_candidates", "warnings", "region_hints"})
 
 
@@ -496,14 +464,14 @@ class _CopyWriter:
                     [json.dumps(row[c]) if c in _JSON_COLUMNS else row[c] for c in columns]
                 )
 
-    def _copy_cells(self, cells: list[CellTuple]) -> None:
+    def _copy_cells(self, cells: list[tuple[Any, ...]]) -> None:
         # Formatting the text lines here is several times faster than write_row per cell.
         lines = [
-            f"{c[0]}\t{c[1]}\t{c[2]}\t{c[3]}\t{_copy_field(c[4])}\t{c[5]}\t{c[6]}"
-            f"\t{_copy_field(c[7])}\n"
-            for c in cells
+            f"{report_id}\t{table}\t{row}\t{col}\t{_copy_field(value)}\t{raw}\t{status}"
+            f"\t{_copy_field(unit)}\n"
+            for report_id, table, row, col, value, raw, status, unit in cells
         ]
-        with self.cursor.copy(f"COPY cell ({', '.join(CELL_COLUMNS)}) FROM STDIN") as copy:
+        with self.cursor.copy(f"COPY cell ({', '.join(_CELL_COLUMNS)}) FROM STDIN") as copy:
             copy.write("".join(lines))
 
     def write(self, batch: _Batch) -> None:

@@ -18,6 +18,7 @@ BENCHMARKS = {
     "stats": "bench.stats",  # 100,000 synthetic reports: stats and report reads on both DBs
     "load": "bench.load",  # wrk at 8 and 400 connections on gkstats serve --workers 2
     "soak": "bench.soak",  # 100 requests/s for 30 minutes, memory watched: only when named
+    "crash": "bench.crash",  # `gkstats ingest` killed with SIGKILL, again and again, on both DBs
 }
 DEFAULT = ("parse", "ingest", "stats", "load")
 

@@ -36,9 +36,9 @@ from app.migrate import upgrade
 from app.models import Report
 from app.synth import synthesize
 from bench import _load
+from bench._databases import fresh_database
 from bench._proc import ProcessSample, sample_tree
 from bench._server import REPO, Server, gkstats_server
-from bench.stats import fresh_database
 
 DEFAULT_PG_URL = "postgresql+psycopg://gkstats:gkstats@127.0.0.1:5432/gkstats_load"
 OUT = REPO / "bench" / "out"

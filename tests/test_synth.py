@@ -19,10 +19,10 @@ from app.catalog import cell_keys
 from app.checks import run_checks, summarize
 from app.db import make_engine
 from app.migrate import upgrade
-from app.models import Agency, Cell, Document, Region, Report, ReportRollup
+from app.models import Agency, Cell, CellRow, Document, Region, Report, ReportRollup
 from app.regions.data import load_regions
 from app.regions.placing import agency_kind
-from app.synth import SYNTHETIC_MARK, CellRow, SynthSummary, report_cells, synthesize
+from app.synth import SYNTHETIC_MARK, SynthSummary, report_cells, synthesize
 
 REPORTS = 300
 SEED = 7
@@ -46,9 +46,7 @@ def _cells_by_report(engine: Engine) -> dict[int, list[CellRow]]:
     by_report: dict[int, list[CellRow]] = {}
     with engine.connect() as conn:
         for c in conn.execute(select(Cell)):
-            row = CellRow(
-                c.report_id, c.table_key, c.row_key, c.col_key, c.value, c.raw, c.status, c.unit
-            )
+            row = CellRow(c.table_key, c.row_key, c.col_key, c.value, c.raw, c.status, c.unit)
             by_report.setdefault(c.report_id, []).append(row)
     return by_report
 
@@ -137,11 +135,11 @@ def test_formats_follow_the_years(loaded: tuple[Engine, SynthSummary]) -> None:
 
 def test_the_unusual_shapes_occur_in_a_large_sample() -> None:
     rng = random.Random(1)
-    cells = [report_cells(rng, n, "2021", single_other=False) for n in range(2000)]
-    blanks = sum(any(c[6] in ("blank", "unreadable") for c in report) for report in cells)
-    amounts = [c for report in cells for c in report if c[3] == "amount_wan_yuan" and c[4]]
+    cells = [report_cells(rng, "2021", single_other=False) for _ in range(2000)]
+    blanks = sum(any(c.status in ("blank", "unreadable") for c in report) for report in cells)
+    amounts = [c for report in cells for c in report if c.col == "amount_wan_yuan" and c.value]
     assert 0.01 * 2000 < blanks < 0.06 * 2000
-    assert any(isinstance(c[4], float) and not c[4].is_integer() for c in amounts)
+    assert any(isinstance(c.value, float) and not c.value.is_integer() for c in amounts)
 
 
 def test_agencies_sit_in_real_regions_under_fictional_names(

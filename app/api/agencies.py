@@ -9,7 +9,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.api import examples
-from app.api.deps import REPORT_LOAD, SessionDep, WriteAccess
+from app.api.deps import (
+    REPORT_LOAD,
+    Id,
+    Limit,
+    Offset,
+    RegionCode,
+    SessionDep,
+    WriteAccess,
+    Year,
+)
 from app.api.regions import region_and_descendants
 from app.api.serialize import agency_out, report_out
 from app.errors import NotFound, Unprocessable, error_responses
@@ -19,7 +28,7 @@ from app.schemas import AgencyOut, AgencyPatch, Page, ReportOut
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
 
-AgencyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+AgencyId = Annotated[Id, Path()]
 
 
 def valid_agency(session: SessionDep, agency_id: AgencyId) -> Agency:
@@ -54,12 +63,12 @@ def _years_by_agency(session: SessionDep, ids: list[int]) -> dict[int, list[int]
 def list_agencies(
     session: SessionDep,
     q: Annotated[str | None, Query(min_length=1, max_length=100, examples=["数据资源"])] = None,
-    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    region: RegionCode | None = None,
     unplaced: Annotated[
         bool | None, Query(description="true: only agencies not yet placed in a region.")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[AgencyOut]:
     query = select(Agency)
     if q is not None:
@@ -107,7 +116,7 @@ def get_agency(agency: AgencyDep, session: SessionDep) -> AgencyOut:
 def get_agency_report(
     agency: AgencyDep,
     session: SessionDep,
-    year: Annotated[int, Path(ge=1990, le=2100)],
+    year: Annotated[Year, Path()],
 ) -> ReportOut:
     report = session.scalar(
         select(Report)

@@ -1,4 +1,5 @@
-"""Request dependencies: the database session, the write key, and lookups that 404."""
+"""Request dependencies: the database session, the write key, lookups that 404, and the bounds
+that parameters share."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import Field
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, joinedload
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.config import Settings, get_settings
 from app.errors import NotFound, Unauthorized
 from app.models import Agency, DataVersion, Report
+from app.regions.data import REGION_CODE_PATTERN
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -117,7 +120,19 @@ REPORT_LOAD = (
 )
 
 
-ReportId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A report's id.")]
+# The bounds every router's parameters share. A parameter names its own place and purpose:
+# `Annotated[Year | None, Query(description=…)]`.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+MAX_ID = 2**31 - 1  # the largest integer identifier PostgreSQL stores
+MAX_PAGE = 1000
+
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+RegionCode = Annotated[str, Field(pattern=REGION_CODE_PATTERN)]
+Limit = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+Offset = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+ReportId = Annotated[Id, Path(description="A report's id.")]
 
 
 def valid_report(session: SessionDep, report_id: ReportId) -> Report:

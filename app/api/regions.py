@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, cast
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import CTE, func, literal, select
 
 from app.api import examples
-from app.api.deps import SessionDep
+from app.api.deps import Limit, Offset, RegionCode, SessionDep
 from app.api.serialize import region_out, region_ref
 from app.errors import NotFound, error_responses
 from app.models import Region
+from app.regions.data import RegionLevel
 from app.schemas import Page, RegionDetail, RegionOut, RegionRef
 
 router = APIRouter(prefix="/regions", tags=["regions"])
-
-Level = Literal["province", "city", "county"]
 
 
 def region_and_descendants(code: str) -> CTE:
@@ -35,11 +34,11 @@ def region_and_descendants(code: str) -> CTE:
 )
 def list_regions(
     session: SessionDep,
-    parent: Annotated[str | None, Query(pattern=r"^\d{6}$", examples=["230800"])] = None,
-    level: Level | None = None,
+    parent: Annotated[RegionCode | None, Query(examples=["230800"])] = None,
+    level: RegionLevel | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=50, examples=["前进"])] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[RegionOut]:
     query = select(Region)
     if parent is not None:
@@ -61,7 +60,7 @@ def list_regions(
 )
 def get_region(
     session: SessionDep,
-    code: Annotated[str, Path(pattern=r"^\d{6}$", examples=["230811"])],
+    code: Annotated[RegionCode, Path(examples=["230811"])],
 ) -> RegionDetail:
     region = session.get(Region, code)
     if region is None:
@@ -81,6 +80,6 @@ def get_region(
         **out.model_dump(),
         path=path,
         children=[
-            RegionRef(code=c.code, name=c.name, level=cast(Level, c.level)) for c in children
+            RegionRef(code=c.code, name=c.name, level=cast(RegionLevel, c.level)) for c in children
         ],
     )

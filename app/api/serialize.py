@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Literal, cast
+from typing import NamedTuple, cast
 
 from app.catalog import FORMATS, TABLES, Format
+from app.checks import CheckOutcome
 from app.models import Agency, Cell, Region, Report, ReportCheck
+from app.parsing.model import CellStatus
+from app.regions.data import RegionLevel
 from app.schemas import (
     AgencyOut,
     AgencyRef,
     CellOut,
-    CellStatusOut,
     CheckOut,
-    CheckResultOut,
     ChecksSummary,
     RegionOut,
     RegionRef,
@@ -22,20 +23,18 @@ from app.schemas import (
     SourceOut,
 )
 
-Level = Literal["province", "city", "county"]
-
 
 def region_ref(region: Region | None) -> RegionRef | None:
     if region is None:
         return None
-    return RegionRef(code=region.code, name=region.name, level=cast(Level, region.level))
+    return RegionRef(code=region.code, name=region.name, level=cast(RegionLevel, region.level))
 
 
 def region_out(region: Region) -> RegionOut:
     return RegionOut(
         code=region.code,
         name=region.name,
-        level=cast(Level, region.level),
+        level=cast(RegionLevel, region.level),
         parent_code=region.parent_code,
         former_names=list(region.former_names or []),
     )
@@ -100,19 +99,27 @@ def checks_summary(report: Report) -> ChecksSummary:
     )
 
 
-def _cell_layout(fmt: Format) -> dict[tuple[str, str, str], tuple[int, bool]]:
-    """Each key's printed position and whether it holds an amount."""
-    layout: dict[tuple[str, str, str], tuple[int, bool]] = {}
+class CellPlace(NamedTuple):
+    """Where a key is printed among a format's cells, and whether it holds an amount."""
+
+    position: int
+    is_amount: bool
+
+
+def _cell_places(fmt: Format) -> dict[tuple[str, str, str], CellPlace]:
+    places: dict[tuple[str, str, str], CellPlace] = {}
     for table in TABLES.values():
         for row in table.rows:
             if fmt in row.formats:
                 for col in table.columns_for(row, fmt):
-                    layout[(table.key, row.key, col.key)] = (len(layout), col.kind == "amount")
-    return layout
+                    places[(table.key, row.key, col.key)] = CellPlace(
+                        len(places), col.kind == "amount"
+                    )
+    return places
 
 
-CELL_LAYOUT = {fmt: _cell_layout(fmt) for fmt in FORMATS}
-UNKNOWN_CELL = (1 << 30, False)  # sorts last, read as a count
+CELL_PLACES = {fmt: _cell_places(fmt) for fmt in FORMATS}
+UNKNOWN_PLACE = CellPlace(1 << 30, False)  # sorts last, read as a count
 
 
 def json_number(value: float | None, is_amount: bool) -> int | float | None:
@@ -123,8 +130,8 @@ def json_number(value: float | None, is_amount: bool) -> int | float | None:
 
 
 def cell_value(table: str, row: str, col: str, fmt: str, value: float | None) -> int | float | None:
-    _, is_amount = CELL_LAYOUT[cast(Format, fmt)].get((table, row, col), UNKNOWN_CELL)
-    return json_number(value, is_amount)
+    place = CELL_PLACES[cast(Format, fmt)].get((table, row, col), UNKNOWN_PLACE)
+    return json_number(value, place.is_amount)
 
 
 def cell_out(cell: Cell, fmt: str) -> CellOut:
@@ -134,7 +141,7 @@ def cell_out(cell: Cell, fmt: str) -> CellOut:
         col=cell.col_key,
         value=cell_value(cell.table_key, cell.row_key, cell.col_key, fmt, cell.value),
         raw=cell.raw,
-        status=cast(CellStatusOut, cell.status),
+        status=cast(CellStatus, cell.status),
         unit=cell.unit,
     )
 
@@ -144,7 +151,7 @@ def check_out(check: ReportCheck) -> CheckOut:
         rule=check.rule,
         table=check.table_key,
         scope=check.scope,
-        result=cast(CheckResultOut, check.result),
+        result=cast(CheckOutcome, check.result),
         left=check.left,
         right=check.right,
         difference=check.difference,

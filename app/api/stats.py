@@ -10,9 +10,12 @@ from typing import Annotated, Any, Literal, cast
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api import examples
-from app.api.deps import SessionDep
+from app.api.deps import Id, Limit, Offset, RegionCode, SessionDep, Year
+from app.catalog import Format
 from app.errors import Unprocessable, error_responses
-from app.rollup import RATIOS
+from app.metrics import METRIC_FORMATS, RATIOS
+from app.regions.data import LEVELS, RegionLevel
+from app.regions.placing import AgencyKind
 from app.schemas import (
     AgencyName,
     CoverageItem,
@@ -30,10 +33,10 @@ from app.schemas import (
 from app.stats import (
     GEOGRAPHIC,
     GROUP_KEYS,
-    METRIC_FORMATS,
     GroupKey,
     GroupSums,
-    RegionLevel,
+    RankBy,
+    RankOrder,
     StatsFilter,
     agency_names,
     coverage,
@@ -60,39 +63,27 @@ Output = Annotated[
     Literal["json", "csv"] | None,
     Query(description="`csv` for a spreadsheet; `Accept: text/csv` does the same."),
 ]
-Year = Annotated[int | None, Query(ge=1990, le=2100, description="One year.")]
-YearFrom = Annotated[int | None, Query(ge=1990, le=2100, description="First year (inclusive).")]
-YearTo = Annotated[int | None, Query(ge=1990, le=2100, description="Last year (inclusive).")]
-RegionCode = Annotated[
-    str | None,
-    Query(
-        pattern=r"^\d{6}$",
-        description="A region code; everything under it is included.",
-        examples=["230800"],
-    ),
+OneYear = Annotated[Year | None, Query(description="One year.")]
+YearFrom = Annotated[Year | None, Query(description="First year (inclusive).")]
+YearTo = Annotated[Year | None, Query(description="Last year (inclusive).")]
+Region = Annotated[
+    RegionCode | None,
+    Query(description="A region code; everything under it is included.", examples=["230800"]),
 ]
 IncludeSynthetic = Annotated[
     bool,
     Query(description="Also count synthetic reports (`gkstats synth`); never mixed in otherwise."),
 ]
-AgencyKindParam = Annotated[
-    Literal["people_government", "government_office", "department", "township_street", "other"]
-    | None,
-    Query(description="Only agencies of this kind."),
-]
-FormatParam = Annotated[
-    Literal["2019", "2021"] | None, Query(description="Only reports printed in this format.")
-]
-Limit = Annotated[int, Query(ge=1, le=1000, description="Groups per page (at most 1000).")]
-Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Groups to skip.")]
+AgencyKindParam = Annotated[AgencyKind | None, Query(description="Only agencies of this kind.")]
+FormatParam = Annotated[Format | None, Query(description="Only reports printed in this format.")]
+GroupLimit = Annotated[Limit, Query(description="Groups per page (at most 1000).")]
+GroupOffset = Annotated[Offset, Query(description="Groups to skip.")]
 
 
 def scope_filter(
     session: SessionDep,
-    region: RegionCode = None,
-    agency_id: Annotated[
-        int | None, Query(ge=1, le=2**31 - 1, description="Only this agency's reports.")
-    ] = None,
+    region: Region = None,
+    agency_id: Annotated[Id | None, Query(description="Only this agency's reports.")] = None,
     agency_kind: AgencyKindParam = None,
     format: FormatParam = None,
     include_synthetic: IncludeSynthetic = False,
@@ -125,7 +116,7 @@ def with_years(
 
 
 def stats_filter(
-    scope: ScopeDep, year: Year = None, year_from: YearFrom = None, year_to: YearTo = None
+    scope: ScopeDep, year: OneYear = None, year_from: YearFrom = None, year_to: YearTo = None
 ) -> StatsFilter:
     return with_years(scope, year, year_from, year_to)
 
@@ -251,8 +242,8 @@ def aggregate(
         Literal["previous_year"] | None,
         Query(description="`previous_year` adds the prior year's value and the change."),
     ] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
+    limit: GroupLimit = 100,
+    offset: GroupOffset = 0,
     output: Output = None,
 ) -> StatsAggregate | Response:
     metrics = _metrics(metric)
@@ -396,12 +387,10 @@ def rank(
     metric: Annotated[
         str, Query(description="One metric key or rate.", examples=["disclosure_rate"])
     ],
-    year: Annotated[int, Query(ge=1990, le=2100, description="The year ranked.")],
-    by: Annotated[
-        Literal["agency", "province", "city", "county"], Query(description="What is ranked.")
-    ] = "agency",
-    order: Annotated[Literal["desc", "asc"], Query(description="desc: the top first.")] = "desc",
-    limit: Annotated[int, Query(ge=1, le=1000, description="How many (at most 1000).")] = 10,
+    year: Annotated[Year, Query(description="The year ranked.")],
+    by: Annotated[RankBy, Query(description="What is ranked.")] = "agency",
+    order: Annotated[RankOrder, Query(description="desc: the top first.")] = "desc",
+    limit: Annotated[Limit, Query(description="How many (at most 1000).")] = 10,
     output: Output = None,
 ) -> StatsRank | Response:
     names_given = _metrics([metric])
@@ -472,13 +461,13 @@ def get_coverage(
     level: Annotated[
         RegionLevel, Query(description="The level of the regions listed.")
     ] = "province",
-    year: Year = None,
+    year: OneYear = None,
     year_from: YearFrom = None,
     year_to: YearTo = None,
-    region: RegionCode = None,
+    region: Region = None,
     include_synthetic: IncludeSynthetic = False,
-    limit: Limit = 100,
-    offset: Offset = 0,
+    limit: GroupLimit = 100,
+    offset: GroupOffset = 0,
     output: Output = None,
 ) -> StatsCoverage | Response:
     filters = with_years(
@@ -487,8 +476,7 @@ def get_coverage(
         year_from,
         year_to,
     )
-    levels: list[RegionLevel] = ["province", "city", "county"]
-    if filters.region is not None and levels.index(filters.region.level) > levels.index(level):
+    if filters.region is not None and LEVELS.index(filters.region.level) > LEVELS.index(level):
         raise Unprocessable(f"level {level!r} is above region {filters.region.code}'s level")
     years = None
     if filters.year_from is not None and filters.year_to is not None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import permutations
 
-from app.catalog import Row
+from app.catalog import REQUEST_COLUMNS, REVIEW_COLUMNS, REVIEW_ROWS, Row
 from app.parsing.align import Run
 from app.parsing.prose_figures import StatedReviews
 from app.parsing.run_tables import request_equations
@@ -22,9 +22,9 @@ from app.parsing.templates import REQUEST_TEMPLATES
 from app.parsing.tokens import Token
 from app.parsing.values import is_value_text
 
-_WIDTH = 7
-_REVIEW_GROUP = 5
-_REVIEW_VALUES = 15
+_WIDTH = len(REQUEST_COLUMNS)  # a row of table 三: the applicants and 总计
+_REVIEW_GROUP = len(REVIEW_COLUMNS)  # a group of table 四: the outcomes and 总计
+_REVIEW_VALUES = len(REVIEW_ROWS) * _REVIEW_GROUP
 # Each group of table 四 in catalog order, with the words that name it in the header. 行政诉讼
 # heads the last two together, and 复议后起诉 must not be taken for 行政复议.
 _GROUP_TITLES = (

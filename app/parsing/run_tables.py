@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.catalog import Column, Row
+from app.catalog import REQUEST_COLUMNS, REVIEW_COLUMNS, Column, Row
 from app.parsing.align import RowReading, Run
 from app.parsing.runs import (
     Equation,
@@ -19,8 +19,8 @@ from app.parsing.values import CellValue, read_value
 
 _OUTCOME_FIRST = "granted"
 _OUTCOME_END = "processed_total"
-_REQUEST_WIDTH = 7
-_REVIEW_GROUP = 5
+_REQUEST_WIDTH = len(REQUEST_COLUMNS)
+_REVIEW_GROUP = len(REVIEW_COLUMNS)
 
 
 def is_glued(run: Run) -> bool:

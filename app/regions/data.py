@@ -15,6 +15,8 @@ RegionKind = Literal["division", "zone"]
 LEVELS: tuple[RegionLevel, ...] = ("province", "city", "county")
 KINDS: tuple[RegionKind, ...] = ("division", "zone")
 REGIONS_FILE = "regions.csv"
+# A GB/T 2260 code as the API takes it: six digits.
+REGION_CODE_PATTERN = r"^\d{6}$"
 
 
 @dataclass(frozen=True, slots=True)
