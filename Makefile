@@ -2,10 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+LOWEST := .venv-lowest
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install install-test install-lint test lint bench clean
+.PHONY: run install install-test install-lint test test-lowest lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +44,19 @@ test: install-test
 		TEST_DATABASE_URL="$$TEST_POSTGRES_URL" $(BIN)/python -m pytest; \
 	fi
 
+# The suite again with every dependency at the lowest version pyproject.toml allows (uv's
+# lowest-direct resolution, in a venv of its own): the lower bounds are promises.
+test-lowest: install-test
+	$(BIN)/python -m pip install --quiet uv
+	rm -rf $(LOWEST)
+	$(BIN)/uv venv --quiet --python $(PYTHON) $(LOWEST)
+	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e ".[test]"
+	$(LOWEST)/bin/python -m pytest
+	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
+		echo "--- the suite again on PostgreSQL"; \
+		TEST_DATABASE_URL="$$TEST_POSTGRES_URL" $(LOWEST)/bin/python -m pytest; \
+	fi
+
 # The whole tree: ruff's rules and formatting, and mypy (strict) on app, tests and bench.
 lint: install-lint
 	$(BIN)/ruff check .
@@ -53,4 +67,4 @@ bench: install-test
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) data .pytest_cache .mypy_cache .ruff_cache

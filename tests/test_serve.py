@@ -25,6 +25,19 @@ def _sockets(port: int, state: str) -> set[str]:
     return inodes
 
 
+def _listening(port: int, count: int, timeout: float = 10.0) -> set[str]:
+    """The listening sockets on `port`, once `count` are open or `timeout` has passed.
+
+    The server answers as soon as its first worker listens; the others bind moments later.
+    """
+    deadline = time.monotonic() + timeout
+    listening = _sockets(port, LISTEN)
+    while len(listening) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+        listening = _sockets(port, LISTEN)
+    return listening
+
+
 def _socket_inodes_of(pid: int) -> set[str]:
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
@@ -49,7 +62,7 @@ def test_each_worker_listens_on_its_own_socket_and_connections_spread(tmp_path: 
         port = int(server.base.rsplit(":", 1)[1])
         workers = _children(server.pid)
         assert len(workers) >= 2
-        listening = _sockets(port, LISTEN)
+        listening = _listening(port, 2)
         assert len(listening) == 2, "one listening socket per worker"
         # Forty connections held open, as keep-alive clients hold them.
         clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
