@@ -16,14 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import URL, select, text
+from sqlalchemy import URL, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
 from app.db import make_engine
-from app.models import Report
 from bench import _load
 from bench._server import uvicorn_server
+from bench.load import current_report_ids
 from tests.conftest import API_KEY, EXAMPLES, REPO
 
 pytestmark = pytest.mark.load
@@ -85,15 +85,6 @@ def load_database_url(tmp_path: Path) -> Iterator[str]:
         yield url.render_as_string(hide_password=False)
     finally:
         _admin_sql(url, drop)
-
-
-def current_report_ids(url: str) -> list[int]:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            return list(conn.scalars(select(Report.id).where(Report.is_current)))
-    finally:
-        engine.dispose()
 
 
 def test_api_keeps_answering_under_load(load_database_url: str, tmp_path: Path) -> None:
