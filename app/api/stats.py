@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection, Iterator
 from dataclasses import replace
 from typing import Annotated, Any, Literal, cast
 
@@ -27,20 +28,22 @@ from app.schemas import (
     StatsKeyList,
     StatsRank,
     StatsTotals,
-    StatsValue,
 )
 from app.stats import (
     GEOGRAPHIC,
     GROUP_KEYS,
+    ComparedGroup,
     GroupKey,
-    GroupSums,
     RankBy,
     RankOrder,
     StatsFilter,
     agency_names,
+    change_since,
+    compared_groups,
     coverage,
-    group_sums,
+    group_values,
     key_years,
+    ranking,
     region_names,
     region_scope,
     totals,
@@ -161,26 +164,6 @@ def _csv_response(header: list[str], rows: list[list[Any]], name: str) -> Respon
     )
 
 
-def _number(metric: str, value: float | None) -> StatsValue:
-    """Counts as integers, amounts rounded to 6 decimals: this hides the float residue of sums
-    kept current by adding and subtracting. Rates as computed."""
-    if value is None or metric in RATIOS:
-        return value
-    if abs(value - round(value)) < 1e-6:
-        return round(value)
-    return round(value, 6)
-
-
-def _change(current: StatsValue, previous: StatsValue) -> tuple[StatsValue, StatsValue]:
-    if current is None or previous is None:
-        return None, None
-    change: int | float = current - previous
-    if isinstance(change, float):
-        change = round(change, 9)
-    pct = 100 * change / previous if previous else None
-    return change, pct
-
-
 AGGREGATE_DESCRIPTION = f"""
 Sums of cells, and rates, over the current reports of agencies, grouped by any of `year`,
 `province`, `city`, `county`, `agency`, `agency_kind` and `format`, for example new requests and
@@ -251,39 +234,18 @@ def aggregate(
     keys = cast(list[GroupKey], list(dict.fromkeys(group_by.split(",")))) if group_by else []
     if compare is not None and "year" not in keys:
         raise Unprocessable("compare=previous_year needs `year` in group_by")
-    query_filters = filters
-    if compare is not None and filters.year_from is not None:
-        query_filters = replace(filters, year_from=filters.year_from - 1)
-    groups = group_sums(session, metrics, keys, query_filters)
-    year_at = keys.index("year") if "year" in keys else -1
-    by_key = {g.key: g for g in groups}
-    if query_filters is not filters:
-        groups = [g for g in groups if g.key[year_at] >= (filters.year_from or 0)]
+    groups = compared_groups(session, metrics, keys, filters, previous_year=compare is not None)
     page = groups[offset : offset + limit]
-    names = region_names(
-        session, (v for g in page for k, v in zip(keys, g.key, strict=True) if k in GEOGRAPHIC)
-    )
-    agencies = agency_names(
-        session, (v for g in page for k, v in zip(keys, g.key, strict=True) if k == "agency")
-    )
-    items = []
-    for group in page:
-        previous = None
-        if compare is not None:
-            earlier = list(group.key)
-            earlier[year_at] -= 1
-            previous = by_key.get(tuple(earlier)) or GroupSums(tuple(earlier))
-        items.append(_group_out(group, keys, metrics, names, agencies, previous))
-    all_groups = totals(groups)
+    all_groups = totals(g.group for g in groups)
     answer = StatsAggregate(
-        items=items,
+        items=_groups_out(session, page, keys, metrics),
         total=len(groups),
         limit=limit,
         offset=offset,
         metrics=metrics,
         group_by=list(keys),
         totals=StatsTotals(
-            values={m: _number(m, all_groups.value(m)) for m in metrics},
+            values=group_values(all_groups, metrics),
             reports=all_groups.reports,
             missing={m: all_groups.missing(m) for m in metrics},
         ),
@@ -293,34 +255,45 @@ def aggregate(
     return answer
 
 
+def _groups_out(
+    session: SessionDep, page: list[ComparedGroup], keys: list[GroupKey], metrics: list[str]
+) -> list[StatsGroup]:
+    def page_keys(kinds: Collection[str]) -> Iterator[Any]:
+        return (v for c in page for k, v in zip(keys, c.group.key, strict=True) if k in kinds)
+
+    names = region_names(session, page_keys(GEOGRAPHIC))
+    agencies = agency_names(session, page_keys(("agency",)))
+    return [_group_out(c, keys, metrics, names, agencies) for c in page]
+
+
 def _group_out(
-    group: GroupSums,
+    compared: ComparedGroup,
     keys: list[GroupKey],
     metrics: list[str],
     names: dict[str, str],
     agencies: dict[int, str],
-    previous: GroupSums | None,
 ) -> StatsGroup:
     fields: dict[str, Any] = {}
-    for key, value in zip(keys, group.key, strict=True):
+    for key, value in zip(keys, compared.group.key, strict=True):
         if key in GEOGRAPHIC:
             fields[key] = None if value is None else RegionName(code=value, name=names[value])
         elif key == "agency":
             fields[key] = AgencyName(id=value, name=agencies[value])
         else:
             fields[key] = value
-    values = {m: _number(m, group.value(m)) for m in metrics}
-    if previous is not None:
-        before = {m: _number(m, previous.value(m)) for m in metrics}
-        changes = {m: _change(values[m], before[m]) for m in metrics}
-        fields["previous"] = before
-        fields["change"] = {m: c[0] for m, c in changes.items()}
-        fields["change_pct"] = {m: c[1] for m, c in changes.items()}
+    values = group_values(compared.group, metrics)
+    if compared.previous is not None:
+        change = change_since(values, compared.previous)
+        fields |= {
+            "previous": change.previous,
+            "change": change.change,
+            "change_pct": change.change_pct,
+        }
     return StatsGroup(
         **fields,
         values=values,
-        reports=group.reports,
-        missing={m: group.missing(m) for m in metrics},
+        reports=compared.group.reports,
+        missing={m: compared.group.missing(m) for m in metrics},
     )
 
 
@@ -395,32 +368,19 @@ def rank(
     if len(names_given) != 1:
         raise Unprocessable("rank takes exactly one metric")
     name = names_given[0]
-    groups = group_sums(session, [name], [by], replace(filters, year_from=year, year_to=year))
-    ranked = [(g, g.value(name)) for g in groups if g.key[0] is not None]
-    scored = [(g, v) for g, v in ranked if v is not None]
-    scored.sort(key=lambda gv: (-gv[1] if order == "desc" else gv[1], gv[0].key[0]))
-    top = scored[:limit]
-    names = region_names(session, (g.key[0] for g, _ in top)) if by != "agency" else {}
-    agencies = agency_names(session, (g.key[0] for g, _ in top)) if by == "agency" else {}
-    items = []
-    for position, (group, value) in enumerate(top, start=1):
-        who: dict[str, Any] = (
-            {"agency": AgencyName(id=group.key[0], name=agencies[group.key[0]])}
-            if by == "agency"
-            else {"region": RegionName(code=group.key[0], name=names[group.key[0]])}
-        )
-        number = _number(name, value)
-        assert number is not None
-        items.append(
-            RankItem(
-                rank=position,
-                **who,
-                value=number,
-                reports=group.reports,
-                missing=group.missing(name),
-            )
-        )
-    answer = StatsRank(items=items, total=len(scored), metric=name, year=year, by=by, order=order)
+    ranked, total = ranking(session, name, by, year, order, filters, limit)
+    who: list[dict[str, Any]]
+    if by == "agency":
+        agencies = agency_names(session, (r.key for r in ranked))
+        who = [{"agency": AgencyName(id=r.key, name=agencies[r.key])} for r in ranked]
+    else:
+        names = region_names(session, (r.key for r in ranked))
+        who = [{"region": RegionName(code=r.key, name=names[r.key])} for r in ranked]
+    items = [
+        RankItem(rank=r.rank, **w, value=r.value, reports=r.reports, missing=r.missing)
+        for r, w in zip(ranked, who, strict=True)
+    ]
+    answer = StatsRank(items=items, total=total, metric=name, year=year, by=by, order=order)
     if _wants_csv(request, output):
         label = ["agency_id", "agency_name"] if by == "agency" else [f"{by}_code", f"{by}_name"]
         rows = [
