@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Collection, Iterator
 from dataclasses import replace
 from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from app.api.csv_output import (
+    COVERAGE_COLUMNS,
+    CSV_NOTE,
+    CSV_RESPONSE,
+    KEY_COLUMNS,
+    Output,
+    aggregate_columns,
+    csv_response,
+    rank_columns,
+    wants_csv,
+)
 from app.api.deps import Id, Limit, Offset, RegionCode, SessionDep, Year
 from app.catalog import Format
 from app.errors import Unprocessable, error_responses
@@ -55,21 +64,6 @@ MAX_METRICS = 20
 _GROUP_PATTERN = "^({0})(,({0}))*$".format("|".join(GROUP_KEYS))
 _RATIO_NOTES = "\n".join(f"* `{r.name}`: {r.description}" for r in RATIOS.values())
 
-CSV_NOTE = (
-    "Answers in CSV with `output=csv` or `Accept: text/csv` (UTF-8 with a byte-order mark, "
-    "so spreadsheet programs show the Chinese): one row per group."
-)
-_CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "JSON, or CSV when asked for",
-        "content": {"text/csv": {"schema": {"type": "string"}}},
-    }
-}
-
-Output = Annotated[
-    Literal["json", "csv"] | None,
-    Query(description="`csv` for a spreadsheet; `Accept: text/csv` does the same."),
-]
 OneYear = Annotated[Year | None, Query(description="One year.")]
 YearFrom = Annotated[Year | None, Query(description="First year (inclusive).")]
 YearTo = Annotated[Year | None, Query(description="Last year (inclusive).")]
@@ -146,24 +140,6 @@ def _metrics(raw: list[str]) -> list[str]:
     return names
 
 
-def _wants_csv(request: Request, output: str | None) -> bool:
-    if output is not None:
-        return output == "csv"
-    return "text/csv" in request.headers.get("accept", "")
-
-
-def _csv_response(header: list[str], rows: list[list[Any]], name: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
-
-
 AGGREGATE_DESCRIPTION = f"""
 Sums of cells, and rates, over the current reports of agencies, grouped by any of `year`,
 `province`, `city`, `county`, `agency`, `agency_kind` and `format`, for example new requests and
@@ -200,7 +176,7 @@ for agencies), `reports`, then per metric its value and `<metric>.missing`.
     description=AGGREGATE_DESCRIPTION,
     response_model=StatsAggregate,
     response_model_exclude_unset=True,
-    responses={**_CSV_RESPONSE, **error_responses(422)},
+    responses={**CSV_RESPONSE, **error_responses(422)},
 )
 def aggregate(
     request: Request,
@@ -250,8 +226,9 @@ def aggregate(
             missing={m: all_groups.missing(m) for m in metrics},
         ),
     )
-    if _wants_csv(request, output):
-        return _aggregate_csv(answer, keys, metrics, compare is not None)
+    if wants_csv(request, output):
+        columns = aggregate_columns(keys, metrics, compared=compare is not None)
+        return csv_response(columns, answer.items, "gkstats-aggregate")
     return answer
 
 
@@ -297,48 +274,6 @@ def _group_out(
     )
 
 
-def _aggregate_csv(
-    answer: StatsAggregate, keys: list[GroupKey], metrics: list[str], compared: bool
-) -> Response:
-    header: list[str] = []
-    for key in keys:
-        if key in GEOGRAPHIC:
-            header += [f"{key}_code", f"{key}_name"]
-        elif key == "agency":
-            header += ["agency_id", "agency_name"]
-        else:
-            header.append(key)
-    header.append("reports")
-    for m in metrics:
-        header += [m, f"{m}.missing"]
-        if compared:
-            header += [f"{m}.previous", f"{m}.change", f"{m}.change_pct"]
-    rows: list[list[Any]] = []
-    for item in answer.items:
-        row: list[Any] = []
-        for key in keys:
-            value = getattr(item, key)
-            if isinstance(value, RegionName):
-                row += [value.code, value.name]
-            elif isinstance(value, AgencyName):
-                row += [value.id, value.name]
-            elif key in GEOGRAPHIC or key == "agency":
-                row += [None, None]
-            else:
-                row.append(value)
-        row.append(item.reports)
-        for m in metrics:
-            row += [item.values[m], item.missing[m]]
-            if compared:
-                row += [
-                    (item.previous or {}).get(m),
-                    (item.change or {}).get(m),
-                    (item.change_pct or {}).get(m),
-                ]
-        rows.append(row)
-    return _csv_response(header, rows, "gkstats-aggregate")
-
-
 @router.get(
     "/rank",
     summary="Rank agencies or regions by a metric in a year",
@@ -349,7 +284,7 @@ def _aggregate_csv(
     "ordered by code or id. " + CSV_NOTE,
     response_model=StatsRank,
     response_model_exclude_unset=True,
-    responses={**_CSV_RESPONSE, **error_responses(422)},
+    responses={**CSV_RESPONSE, **error_responses(422)},
 )
 def rank(
     request: Request,
@@ -380,23 +315,9 @@ def rank(
         RankItem(rank=r.rank, **w, value=r.value, reports=r.reports, missing=r.missing)
         for r, w in zip(ranked, who, strict=True)
     ]
-    answer = StatsRank(items=items, total=total, metric=name, year=year, by=by, order=order)
-    if _wants_csv(request, output):
-        label = ["agency_id", "agency_name"] if by == "agency" else [f"{by}_code", f"{by}_name"]
-        rows = [
-            [
-                i.rank,
-                *((i.agency.id, i.agency.name) if i.agency else ()),
-                *((i.region.code, i.region.name) if i.region else ()),
-                i.value,
-                i.reports,
-                i.missing,
-            ]
-            for i in items
-        ]
-        header = ["rank", *label, name, "reports", f"{name}.missing"]
-        return _csv_response(header, rows, "gkstats-rank")
-    return answer
+    if wants_csv(request, output):
+        return csv_response(rank_columns(name, by), items, "gkstats-rank")
+    return StatsRank(items=items, total=total, metric=name, year=year, by=by, order=order)
 
 
 @router.get(
@@ -408,7 +329,7 @@ def rank(
     "without reports are listed with zeros; agencies not placed at `level` (unplaced, or placed "
     "above it) are counted under a null region. " + CSV_NOTE,
     response_model=StatsCoverage,
-    responses={**_CSV_RESPONSE, **error_responses(422)},
+    responses={**CSV_RESPONSE, **error_responses(422)},
 )
 def get_coverage(
     request: Request,
@@ -453,22 +374,9 @@ def get_coverage(
         )
         for r in page
     ]
-    answer = StatsCoverage(items=items, total=len(rows), limit=limit, offset=offset, level=level)
-    if _wants_csv(request, output):
-        header = ["region_code", "region_name", "year", "agencies", "reports", "reports_failing"]
-        csv_rows = [
-            [
-                i.region.code if i.region else None,
-                i.region.name if i.region else None,
-                i.year,
-                i.agencies,
-                i.reports,
-                i.reports_failing,
-            ]
-            for i in items
-        ]
-        return _csv_response(header, csv_rows, "gkstats-coverage")
-    return answer
+    if wants_csv(request, output):
+        return csv_response(COVERAGE_COLUMNS, items, "gkstats-coverage")
+    return StatsCoverage(items=items, total=len(rows), limit=limit, offset=offset, level=level)
 
 
 @router.get(
@@ -478,7 +386,7 @@ def get_coverage(
     "that print it, and per format the years in which at least one current report gives a "
     "value. Keys printed in both formats sum across the 2021 change of format. " + CSV_NOTE,
     response_model=StatsKeyList,
-    responses={**_CSV_RESPONSE, **error_responses(422)},
+    responses={**CSV_RESPONSE, **error_responses(422)},
 )
 def list_keys(
     request: Request,
@@ -501,18 +409,6 @@ def list_keys(
                 description=ratio.description if ratio else None,
             )
         )
-    if _wants_csv(request, output):
-        header = ["key", "kind", "formats", "years_2019", "years_2021", "reports"]
-        rows = [
-            [
-                i.key,
-                i.kind,
-                " ".join(i.formats),
-                " ".join(map(str, i.years.get("2019", []))),
-                " ".join(map(str, i.years.get("2021", []))),
-                i.reports,
-            ]
-            for i in items
-        ]
-        return _csv_response(header, rows, "gkstats-keys")
+    if wants_csv(request, output):
+        return csv_response(KEY_COLUMNS, items, "gkstats-keys")
     return StatsKeyList(items=items, total=len(items))
