@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install install-test test lint bench clean
+.PHONY: run install install-test install-lint test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,15 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+$(VENV)/.installed-lint: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e ".[test,regions]"
+	touch $@
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
+
+install-lint: $(VENV)/.installed-lint
 
 run: install
 	$(BIN)/gkstats migrate
@@ -37,9 +43,11 @@ test: install-test
 		TEST_DATABASE_URL="$$TEST_POSTGRES_URL" $(BIN)/python -m pytest; \
 	fi
 
-lint: install-test
-	$(BIN)/ruff check app tests bench
-	$(BIN)/mypy app
+# The whole tree: ruff's rules and formatting, and mypy (strict) on app, tests and bench.
+lint: install-lint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: install-test
 	$(BIN)/python -m bench

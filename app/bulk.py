@@ -12,7 +12,9 @@ failure stores nothing of that document and is reported alone.
 from __future__ import annotations
 
 import copyreg
+import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -282,7 +284,27 @@ class _Inline(Executor):
 def _pool(workers: int) -> Executor:
     if workers <= 1:
         return _Inline()
-    return ProcessPoolExecutor(workers, initializer=_register_reducers)
+    return ProcessPoolExecutor(workers, initializer=_start_worker)
+
+
+def _start_worker() -> None:
+    _register_reducers()
+    _exit_with_parent()
+
+
+def _exit_with_parent() -> None:
+    # A worker is forked after this process has connected to the database, so it holds the
+    # connection too, and an idle worker waits for work for ever. Killed alone (kill -9, the
+    # OOM killer), this process would leave its workers keeping its transaction open, and on
+    # PostgreSQL its locks, which the next ingest would wait on. So a worker goes with it.
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_when_gone, args=(parent,), daemon=True).start()
+
+
+def _exit_when_gone(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()  # returns once the parent has exited
+    os._exit(1)
 
 
 def _register_reducers() -> None:

@@ -1,4 +1,4 @@
-"""`python -m bench [NAME ...]`: run the named benchmarks (all when none is named).
+"""`python -m bench [NAME ...]`: run the named benchmarks (all but soak when none is named).
 
 Each benchmark module has `main(argv) -> int`, prints its figures and writes them as JSON under
 bench/out/.
@@ -8,13 +8,25 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+from types import FrameType
 
 BENCHMARKS = {
     "parse": "bench.parse",  # median parse time per report: text/HTML and PDF
     "ingest": "bench.ingest",  # bulk ingest of text reports through `gkstats ingest`
     "stats": "bench.stats",  # 100,000 synthetic reports: stats and report reads on both DBs
+    "load": "bench.load",  # wrk at 8 and 400 connections on gkstats serve --workers 2
+    "soak": "bench.soak",  # 100 requests/s for 30 minutes, memory watched: only when named
+    "crash": "bench.crash",  # `gkstats ingest` killed with SIGKILL, again and again, on both DBs
 }
+DEFAULT = ("parse", "ingest", "stats", "load")
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    # Stop as Ctrl-C does, through every `finally`: the servers a benchmark started are in
+    # process groups of their own and would otherwise outlive it.
+    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in args.names if n not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(BENCHMARKS)}")
-    for name in args.names or list(BENCHMARKS):
+    signal.signal(signal.SIGTERM, _stop)
+    for name in args.names or DEFAULT:
         module = importlib.import_module(BENCHMARKS[name])
         print(f"== {name}", flush=True)
         status |= module.main(rest)

@@ -44,10 +44,14 @@ def _rewrite(text: str, template: Template, agency: str, year: int) -> str:
     return _YEAR.sub(lambda m: str(int(m.group()) + shift), text)
 
 
-def generate_reports(count: int) -> Iterator[tuple[str, bytes]]:
-    """`count` distinct reports as (file name, bytes): six years per agency, two layouts."""
+def generate_reports(count: int, start: int = 0) -> Iterator[tuple[str, bytes]]:
+    """`count` distinct reports as (file name, bytes): six years per agency, two layouts.
+
+    Reports are numbered from `start`; two different numbers never share an agency and a
+    year, so no report revises another, and report number n is the same document every time,
+    so `start` also continues a folder written before."""
     texts = {t.filename: (EXAMPLES / t.filename).read_text(encoding="utf-8") for t in TEMPLATES}
-    for number in range(count):
+    for number in range(start, start + count):
         agency_index, slot = divmod(number, len(SLOTS))
         template, year = SLOTS[slot]
         text = _rewrite(texts[template.filename], template, agency_name(agency_index), year)
@@ -55,10 +59,10 @@ def generate_reports(count: int) -> Iterator[tuple[str, bytes]]:
         yield f"{number:06d}-{year}{suffix}", text.encode("utf-8")
 
 
-def write_reports(folder: Path, count: int) -> list[Path]:
+def write_reports(folder: Path, count: int, start: int = 0) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, data in generate_reports(count):
+    for name, data in generate_reports(count, start):
         path = folder / name
         path.write_bytes(data)
         paths.append(path)

@@ -17,7 +17,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -35,6 +34,7 @@ from app.db import make_engine
 from app.migrate import upgrade
 from app.models import Agency, Region, Report
 from app.synth import synthesize
+from bench._databases import fresh_database
 from bench._duckdb_reference import duckdb_reference
 from bench._server import REPO, uvicorn_server
 
@@ -148,47 +148,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def sqlite_url(out: Path) -> str:
     return f"sqlite:///{out / 'stats.sqlite3'}"
-
-
-def fresh_database(name: str, url: str) -> None:
-    """An empty database for the migrations to build: a new file, or a new public schema."""
-    if name == "sqlite":
-        path = Path(make_url(url).database or "")
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            with suppress(FileNotFoundError):
-                Path(f"{path}{suffix}").unlink()
-        return
-    create_postgres_database(url)
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        engine.dispose()
-
-
-def create_postgres_database(url: str) -> None:
-    """Create the role and database when missing, as the postgres superuser (like .ci/run)."""
-    parsed = make_url(url)
-    user, password, database = parsed.username, parsed.password, parsed.database
-    if not (user and database):
-        raise ValueError(f"{url!r} must name a user and a database")
-
-    def psql(sql: str) -> str:
-        done = subprocess.run(
-            ["runuser", "-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        return done.stdout.strip()
-
-    if psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{user}'") != "1":
-        psql(f"CREATE ROLE \"{user}\" LOGIN PASSWORD '{password or ''}'")
-    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'") != "1":
-        psql(f'CREATE DATABASE "{database}" OWNER "{user}"')
 
 
 def database_size(engine: Engine) -> int:

@@ -29,12 +29,22 @@ EXAMPLES = REPO / "examples"
 API_KEY = "test-key"
 
 
+SHARED_ABSENT = f"{SHARED} is absent: the real corpus and seed lie beside a checkout, not in it"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `shared` read ../shared: without that folder they skip, for that one reason."""
+    if SHARED.is_dir():
+        return
+    skip = pytest.mark.skip(reason=SHARED_ABSENT)
+    for item in items:
+        if item.get_closest_marker("shared") is not None:
+            item.add_marker(skip, append=False)  # before an empty parameter set's own skip
+
+
 def shared_path(*parts: str) -> Path:
-    """A path under ../shared, skipping the test when that folder is not there."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the shared corpus is only present beside the checkout")
-    return path
+    """A path under ../shared, for tests marked `shared`; a file missing there is a failure."""
+    return SHARED.joinpath(*parts)
 
 
 def database_url(tmp_root: Path) -> str:

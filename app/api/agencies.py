@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.api import examples
 from app.api.deps import (
     REPORT_LOAD,
     Id,
@@ -57,7 +58,7 @@ def _years_by_agency(session: SessionDep, ids: list[int]) -> dict[int, list[int]
     summary="List agencies",
     description="Search by a fragment of the name (`q`) or by region (everything under it).",
     response_model=Page[AgencyOut],
-    responses=error_responses(422),
+    responses={**examples.ok(examples.AGENCY_PAGE), **error_responses(422)},
 )
 def list_agencies(
     session: SessionDep,
@@ -135,7 +136,7 @@ def get_agency_report(
     "stats by region and kind count them under the new values. Needs an API key.",
     response_model=AgencyOut,
     dependencies=[WriteAccess],
-    responses=error_responses(400, 401, 404, 422),
+    responses=error_responses(400, 401, 404, 422, 429),
 )
 def patch_agency(agency: AgencyDep, session: SessionDep, patch: AgencyPatch) -> AgencyOut:
     given = patch.model_fields_set

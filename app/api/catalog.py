@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from fastapi import APIRouter
 
+from app.api import examples
 from app.catalog import FORMATS, SECTIONS, TABLES
 from app.parsing import CELL_STATUSES
 from app.schemas import Catalog, CatalogColumn, CatalogRow, CatalogSection, CatalogTable
@@ -61,6 +62,7 @@ def build_catalog() -> Catalog:
     description="Cells are addressed as `table.row.col`; this lists every key with its Chinese "
     "and English label and the report formats (2019, 2021) that print it.",
     response_model=Catalog,
+    responses=examples.ok(examples.CATALOG),
 )
 def get_catalog() -> Catalog:
     return build_catalog()

@@ -37,11 +37,11 @@ async def database_session(request: Request, *, probe: bool = False) -> AsyncIte
     pool however the request ends, before the gate lets the next request in.
     """
     state = request.app.state
-    async with state.gate.admit(probe=probe):
+    read = request.method in READ_METHODS
+    async with state.gate.admit("probe" if probe else "read" if read else "write"):
         session = state.sessionmaker()
         try:
             if not probe:  # the readiness probe reads the migration state first instead
-                read = request.method in READ_METHODS
                 request.state.data_version = await run_in_threadpool(_first_read, session, read)
             yield session
         finally:

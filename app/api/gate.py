@@ -6,14 +6,16 @@ waited inside the pool, blocking the thread or the event loop it ran on, while t
 it waited for could only be given back by requests that needed that same event loop: past the
 pool's size, a worker stopped answering altogether.
 
-Two lanes: requests share the main one; the readiness probe keeps a connection of its own, so
-that it answers within its bound under any load.
+Three lanes, each with connections of its own: reads share the largest; writes (keyed, rare,
+and on SQLite one at a time anyway) have a few, so that an upload never queues behind hundreds
+of readers; the readiness probe has one, so that it answers within its bound under any load.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Literal
 
 import anyio
 
@@ -24,36 +26,45 @@ PROBE_WAIT_SECONDS = 1.0
 BUSY_RETRY_AFTER_SECONDS = 1
 
 
+Lane = Literal["read", "write", "probe"]
+
+
 class ConnectionGate:
     def __init__(self, connections: int, wait_seconds: float) -> None:
-        if connections < 2:
-            raise ValueError("the database pool needs at least two connections")
+        if connections < 3:
+            raise ValueError("the database pool needs at least three connections")
         self.connections = connections
         self.wait_seconds = wait_seconds
-        self._requests = anyio.Semaphore(connections - 1)
-        self._probe = anyio.Semaphore(1)
+        writes = max(1, (connections - 1) // 4)
+        sizes: dict[Lane, int] = {"read": connections - 1 - writes, "write": writes, "probe": 1}
+        self._lanes = {lane: anyio.Semaphore(n, max_value=n) for lane, n in sizes.items()}
         self.refused = 0
 
     @property
     def in_use(self) -> int:
-        """Connections admitted at this moment, the probe's included."""
-        return self.connections - self._requests.value - self._probe.value
+        """Connections admitted at this moment, in every lane."""
+        return self.connections - sum(lane.value for lane in self._lanes.values())
+
+    def size(self, lane: Lane) -> int:
+        size = self._lanes[lane].max_value
+        assert size is not None
+        return size
 
     @asynccontextmanager
-    async def admit(self, *, probe: bool = False) -> AsyncIterator[None]:
-        """Hold one of the pool's connections for the body of the `async with`, or raise
+    async def admit(self, lane: Lane) -> AsyncIterator[None]:
+        """Hold one of the lane's connections for the body of the `async with`, or raise
         ServiceBusy when none comes free in time."""
-        lane = self._probe if probe else self._requests
-        wait = PROBE_WAIT_SECONDS if probe else self.wait_seconds
+        semaphore = self._lanes[lane]
+        wait = PROBE_WAIT_SECONDS if lane == "probe" else self.wait_seconds
         try:
             with anyio.fail_after(wait):
-                await lane.acquire()
+                await semaphore.acquire()
         except TimeoutError:
             raise self._busy(wait) from None
         try:
             yield
         finally:
-            lane.release()
+            semaphore.release()
 
     def _busy(self, waited: float) -> ServiceBusy:
         self.refused += 1

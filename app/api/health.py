@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from app.api import examples
 from app.api.deps import SettingsDep, database_session
 from app.errors import NotReady, error_responses
 from app.migrate import current_revision, head_revision
@@ -27,6 +28,7 @@ router = APIRouter(tags=["health"])
     summary="Liveness: the service answers",
     description="Answers without touching the database, within milliseconds under any load.",
     response_model=Health,
+    responses=examples.ok(examples.HEALTH),
 )
 async def health(settings: SettingsDep) -> Health:
     return Health(status="ok", database=make_url(settings.database_url).get_backend_name())
@@ -38,7 +40,7 @@ async def health(settings: SettingsDep) -> Health:
     description="200 when the database answers and is at this version's migration head; "
     "503 `not_ready` (or `database_unavailable`) with `Retry-After` otherwise.",
     response_model=Readiness,
-    responses=error_responses(503),
+    responses={**examples.ok(examples.READY), **error_responses(503)},
 )
 async def ready(request: Request) -> Readiness:
     async with database_session(request, probe=True) as session:

@@ -7,6 +7,7 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import CTE, func, literal, select
 
+from app.api import examples
 from app.api.deps import Limit, Offset, RegionCode, SessionDep
 from app.api.serialize import region_out, region_ref
 from app.errors import NotFound, error_responses
@@ -29,7 +30,7 @@ def region_and_descendants(code: str) -> CTE:
     description="Provinces, prefecture-level cities and county-level divisions; filter by "
     "parent, level or a name fragment.",
     response_model=Page[RegionOut],
-    responses=error_responses(422),
+    responses={**examples.ok(examples.REGION_PAGE), **error_responses(422)},
 )
 def list_regions(
     session: SessionDep,
@@ -55,7 +56,7 @@ def list_regions(
     "/{code}",
     summary="Get a region with its ancestors and children",
     response_model=RegionDetail,
-    responses=error_responses(404, 422),
+    responses={**examples.ok(examples.REGION), **error_responses(404, 422)},
 )
 def get_region(
     session: SessionDep,

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from app.api import examples
 from app.api.deps import (
     REPORT_LOAD,
     Id,
@@ -168,7 +169,7 @@ async def _document_from(
     dependencies=[WriteAccess],
     responses={
         200: {"model": ReportOut, "description": "The same document was already stored"},
-        **error_responses(400, 401, 413, 415, 422),
+        **error_responses(400, 401, 413, 415, 422, 429),
     },
     openapi_extra={"requestBody": _UPLOAD_BODY},
 )
@@ -252,7 +253,7 @@ def _report_by_id(session: Session, report_id: int) -> ReportOut:
     description="Current reports (newest revision of each agency and year) unless "
     "`include_superseded` is set, newest year first.",
     response_model=Page[ReportOut],
-    responses=error_responses(422),
+    responses={**examples.ok(examples.REPORT_PAGE), **error_responses(422)},
 )
 def list_reports(
     session: SessionDep,
@@ -306,7 +307,7 @@ def get_report(report: ReportDep) -> ReportOut:
     summary="List every revision of a report",
     description="All documents stored for this report's agency and year, newest first.",
     response_model=Page[ReportOut],
-    responses=error_responses(404, 422),
+    responses={**examples.ok(examples.REPORT_PAGE), **error_responses(404, 422)},
 )
 def list_revisions(report: ReportDep, session: SessionDep) -> Page[ReportOut]:
     rows = list(
@@ -326,7 +327,12 @@ def list_revisions(report: ReportDep, session: SessionDep) -> Page[ReportOut]:
     description="The bytes exactly as they were ingested, with their media type.",
     response_class=Response,
     responses={
-        200: {"content": {m: {} for m in SUPPORTED_MEDIA_TYPES}, "description": "The document"},
+        200: {
+            "content": {
+                m: {"schema": {"type": "string", "format": "binary"}} for m in SUPPORTED_MEDIA_TYPES
+            },
+            "description": "The document",
+        },
         **error_responses(404, 422),
     },
 )
@@ -340,7 +346,7 @@ def get_document(report: ReportDep, session: SessionDep) -> Response:
     "/{report_id}/sections",
     summary="List a report's six parts",
     response_model=SectionList,
-    responses=error_responses(404, 422),
+    responses={**examples.ok(examples.SECTIONS), **error_responses(404, 422)},
 )
 def list_sections(report: ReportDep, session: SessionDep) -> SectionList:
     rows = session.scalars(
@@ -378,7 +384,7 @@ def get_section(
     "subtotals the table does not print (group rows and the `legal_person` column), marked "
     "`derived`.",
     response_model=CellList,
-    responses=error_responses(404, 422),
+    responses={**examples.ok(examples.CELLS), **error_responses(404, 422)},
 )
 async def list_cells(
     session: SessionDep,
@@ -484,7 +490,7 @@ def _derived_cells(cells: Iterable[CellRow]) -> list[CellOut]:
     description="Rows × columns with their Chinese and English labels, in printed order. "
     "A cell the report did not print is null.",
     response_model=TableOut,
-    responses=error_responses(404, 422),
+    responses={**examples.ok(examples.TABLE), **error_responses(404, 422)},
 )
 def get_table(report: ReportDep, session: SessionDep, table: TableKey) -> TableOut:
     spec = TABLES[table]
@@ -527,7 +533,7 @@ def get_table(report: ReportDep, session: SessionDep, table: TableKey) -> TableO
     "/{report_id}/checks",
     summary="List a report's arithmetic checks (勾稽关系)",
     response_model=CheckList,
-    responses=error_responses(404, 422),
+    responses={**examples.ok(examples.CHECKS), **error_responses(404, 422)},
 )
 def list_checks(
     report: ReportDep,
@@ -562,7 +568,7 @@ def list_checks(
             "description": "The revision, now withdrawn",
             "content": {"application/json": {"example": WITHDRAWN_REPORT_EXAMPLE}},
         },
-        **error_responses(401, 404, 409, 422),
+        **error_responses(401, 404, 409, 422, 429),
     },
 )
 def withdraw_revision(

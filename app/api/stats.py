@@ -8,10 +8,11 @@ from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from app.api import examples
 from app.api.csv_output import (
     COVERAGE_COLUMNS,
+    CSV_ANSWER,
     CSV_NOTE,
-    CSV_RESPONSE,
     KEY_COLUMNS,
     Output,
     aggregate_columns,
@@ -176,7 +177,10 @@ for agencies), `reports`, then per metric its value and `<metric>.missing`.
     description=AGGREGATE_DESCRIPTION,
     response_model=StatsAggregate,
     response_model_exclude_unset=True,
-    responses={**CSV_RESPONSE, **error_responses(422)},
+    responses={
+        **examples.ok(csv=examples.AGGREGATE_CSV, description=CSV_ANSWER),
+        **error_responses(422),
+    },
 )
 def aggregate(
     request: Request,
@@ -284,7 +288,10 @@ def _group_out(
     "ordered by code or id. " + CSV_NOTE,
     response_model=StatsRank,
     response_model_exclude_unset=True,
-    responses={**CSV_RESPONSE, **error_responses(422)},
+    responses={
+        **examples.ok(csv=examples.RANK_CSV, description=CSV_ANSWER),
+        **error_responses(422),
+    },
 )
 def rank(
     request: Request,
@@ -329,7 +336,10 @@ def rank(
     "without reports are listed with zeros; agencies not placed at `level` (unplaced, or placed "
     "above it) are counted under a null region. " + CSV_NOTE,
     response_model=StatsCoverage,
-    responses={**CSV_RESPONSE, **error_responses(422)},
+    responses={
+        **examples.ok(csv=examples.COVERAGE_CSV, description=CSV_ANSWER),
+        **error_responses(422),
+    },
 )
 def get_coverage(
     request: Request,
@@ -386,7 +396,10 @@ def get_coverage(
     "that print it, and per format the years in which at least one current report gives a "
     "value. Keys printed in both formats sum across the 2021 change of format. " + CSV_NOTE,
     response_model=StatsKeyList,
-    responses={**CSV_RESPONSE, **error_responses(422)},
+    responses={
+        **examples.ok(examples.KEYS, csv=examples.KEYS_CSV, description=CSV_ANSWER),
+        **error_responses(422),
+    },
 )
 def list_keys(
     request: Request,

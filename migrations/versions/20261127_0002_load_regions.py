@@ -1,16 +1,21 @@
-"""Region kind, and the region tree loaded from app/regions/regions.csv
+"""Region kind, and the region tree as app/regions/regions.csv held it at this revision
+
+The tree is read from migrations/data/regions_0002.csv, a copy of regions.csv frozen with this
+revision, so upgrading an old database loads what this revision loaded whatever the package's
+regions.csv says today. A later change to regions.csv needs its own data migration (a test
+compares the migrated tree with app.regions' loader).
 
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-27 10:20:00
 """
 
+import csv
 from collections.abc import Sequence
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
-
-from app.regions.data import load_regions
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -27,6 +32,25 @@ region = sa.table(
     sa.column("former_names", sa.JSON),
 )
 LEVEL_ORDER = {"province": 0, "city": 1, "county": 2}
+REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "regions_0002.csv"
+
+
+def _regions() -> list[dict[str, object]]:
+    with REGIONS_CSV.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    # Parents before children, so the foreign key holds at every insert.
+    rows.sort(key=lambda row: (LEVEL_ORDER[row["level"]], row["code"]))
+    return [
+        {
+            "code": row["code"],
+            "name": row["name"],
+            "level": row["level"],
+            "kind": row["kind"],
+            "parent_code": row["parent_code"] or None,
+            "former_names": [name for name in row["former_names"].split("|") if name],
+        }
+        for row in rows
+    ]
 
 
 def upgrade() -> None:
@@ -34,22 +58,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("kind", sa.String(16), nullable=False, server_default="division")
         )
-    # Parents before children, so the foreign key holds at every insert.
-    records = sorted(load_regions(), key=lambda r: (LEVEL_ORDER[r.level], r.code))
-    op.bulk_insert(
-        region,
-        [
-            {
-                "code": r.code,
-                "name": r.name,
-                "level": r.level,
-                "kind": r.kind,
-                "parent_code": r.parent_code,
-                "former_names": list(r.former_names),
-            }
-            for r in records
-        ],
-    )
+    op.bulk_insert(region, _regions())
 
 
 def downgrade() -> None:

@@ -17,10 +17,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("report") as batch:
-        batch.add_column(
-            sa.Column("synthetic", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # ALTER TABLE … ADD COLUMN: batch mode would copy the report table on SQLite (its default is
+    # an expression), and with foreign keys on, dropping the old table cascades to every
+    # section, cell and check.
+    op.add_column(
+        "report", sa.Column("synthetic", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     data_version = op.create_table(
         "data_version",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -32,5 +34,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("data_version")
-    with op.batch_alter_table("report") as batch:
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+) rather than batch mode's copy of the table: with
+    # foreign keys on, dropping the old report table would cascade to every section and cell.
+    with op.batch_alter_table("report", recreate="never") as batch:
         batch.drop_column("synthetic")

@@ -2,7 +2,7 @@
 
 Before the gate, a worker with more concurrent requests than pooled connections stopped
 answering for minutes. These tests hold the gate's bounds directly, and then run a real
-uvicorn with a two-connection pool under twenty concurrent clients.
+uvicorn with a three-connection pool (one for reads) under twenty concurrent clients.
 """
 
 from __future__ import annotations
@@ -22,35 +22,43 @@ from bench._server import uvicorn_server
 
 def test_the_gate_admits_as_many_as_the_pool_holds_and_bounds_the_wait() -> None:
     async def scenario() -> None:
-        gate = ConnectionGate(connections=3, wait_seconds=0.2)
-        async with gate.admit(), gate.admit():
-            assert gate.in_use == 2
+        gate = ConnectionGate(connections=5, wait_seconds=0.2)
+        assert (gate.size("read"), gate.size("write"), gate.size("probe")) == (3, 1, 1)
+        async with gate.admit("read"), gate.admit("read"), gate.admit("read"):
+            assert gate.in_use == 3
             started = time.monotonic()
             with pytest.raises(ServiceBusy) as refused:
-                async with gate.admit():
+                async with gate.admit("read"):
                     pass
             assert 0.15 < time.monotonic() - started < 2
             assert refused.value.status == 503
             assert refused.value.headers == {"Retry-After": "1"}
-            # The probe's connection is kept for it.
-            async with gate.admit(probe=True):
-                assert gate.in_use == 3
+            # Writes and the probe have connections of their own.
+            async with gate.admit("write"), gate.admit("probe"):
+                assert gate.in_use == 5
         assert gate.in_use == 0
         assert gate.refused == 1
 
     anyio.run(scenario)
 
 
+def test_every_pool_size_leaves_each_lane_a_connection() -> None:
+    for connections in range(3, 40):
+        gate = ConnectionGate(connections=connections, wait_seconds=1)
+        lanes = [gate.size("read"), gate.size("write"), gate.size("probe")]
+        assert sum(lanes) == connections and min(lanes) >= 1
+
+
 def test_a_waiting_request_is_admitted_when_a_connection_comes_free() -> None:
     async def scenario() -> None:
-        gate = ConnectionGate(connections=2, wait_seconds=5)
+        gate = ConnectionGate(connections=3, wait_seconds=5)
         admitted: list[str] = []
 
         async def second() -> None:
-            async with gate.admit():
+            async with gate.admit("read"):
                 admitted.append("second")
 
-        async with anyio.create_task_group() as tasks, gate.admit():
+        async with anyio.create_task_group() as tasks, gate.admit("read"):
             tasks.start_soon(second)
             await anyio.sleep(0.1)
             assert admitted == []
@@ -62,12 +70,12 @@ def test_a_waiting_request_is_admitted_when_a_connection_comes_free() -> None:
 
 def test_connections_come_back_however_the_request_ends() -> None:
     async def scenario() -> None:
-        gate = ConnectionGate(connections=2, wait_seconds=0.1)
+        gate = ConnectionGate(connections=3, wait_seconds=0.1)
         with pytest.raises(RuntimeError):
-            async with gate.admit():
+            async with gate.admit("read"):
                 raise RuntimeError("the endpoint failed")
         with anyio.move_on_after(0.05):
-            async with gate.admit():
+            async with gate.admit("write"):
                 await anyio.sleep(1)  # cancelled, like a client that went away
         assert gate.in_use == 0
 
@@ -97,7 +105,7 @@ def test_twenty_clients_on_a_two_connection_pool_never_wedge_the_worker(
 ) -> None:
     env = {
         "DATABASE_URL": small_pool_server,
-        "DB_POOL_SIZE": "1",
+        "DB_POOL_SIZE": "2",
         "DB_MAX_OVERFLOW": "1",
         "DB_WAIT_SECONDS": "2",
     }

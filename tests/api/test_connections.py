@@ -33,9 +33,9 @@ def pg_engine(db_url: str, engine: Engine) -> Iterator[Engine]:
 
 def _drop_pooled_connections(admin: Engine, app_engine: Engine) -> int:
     with app_engine.connect() as conn:
-        pids = {conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()}
+        pids: set[int] = {conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()}
     with admin.connect() as conn:
-        dropped = conn.execute(
+        dropped: int = conn.execute(
             text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
             {"pids": list(pids)},
         ).scalar_one()

@@ -102,7 +102,7 @@ CORPUS_KINDS = {
 
 
 def corpus_files() -> list[tuple[str, str]]:
-    truth_path = REPO.parent / "shared" / "corpus" / "truth.json"
+    truth_path = shared_path("corpus", "truth.json")
     if not truth_path.exists():
         return []
     truth = json.loads(truth_path.read_text("utf-8"))

@@ -54,6 +54,7 @@ def test_example_round_trips_every_cell(client: TestClient, path: Path) -> None:
     assert all(c["status"] == "number" for c in cells["items"])
 
 
+@pytest.mark.shared
 def test_seed_document_is_read_exactly(client: TestClient) -> None:
     seed = shared_path("seed", "000_f4133f615d5c2536.txt")
     response = post_document(client, seed.read_bytes(), "text/plain", filename=seed.name)

@@ -4,22 +4,17 @@ Never a wrong number; `-s` prints each file's exact / missing / wrong figures.
 """
 
 import json
-from pathlib import Path
 
 import pytest
 
 from app.parsing.document import media_type_for, parse_document
 from app.parsing.model import ParseError
+from tests.conftest import shared_path
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+CORPUS = shared_path("corpus")
 TRUTH = CORPUS / "truth.json"
 
-pytestmark = [
-    pytest.mark.shared,
-    pytest.mark.skipif(
-        not TRUTH.exists(), reason=f"the shared corpus is not checked out at {CORPUS}"
-    ),
-]
+pytestmark = pytest.mark.shared
 
 
 def _files() -> list[tuple[str, str]]:

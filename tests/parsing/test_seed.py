@@ -2,19 +2,15 @@
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from app.parsing.text import parse_text
+from tests.conftest import shared_path
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-SEED = SHARED / "seed" / "000_f4133f615d5c2536.txt"
+SEED = shared_path("seed", "000_f4133f615d5c2536.txt")
 
-pytestmark = [
-    pytest.mark.shared,
-    pytest.mark.skipif(not SEED.exists(), reason=f"the shared seed is not checked out at {SEED}"),
-]
+pytestmark = pytest.mark.shared
 
 
 def test_seed_report() -> None:

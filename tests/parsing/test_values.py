@@ -28,7 +28,7 @@ from app.parsing.values import is_value_text, read_value
     ],
 )
 def test_read_value(raw: str, kind: str, value: object, status: str, unit: str | None) -> None:
-    read = read_value(raw, kind)  # type: ignore[arg-type]
+    read = read_value(raw, kind)
     assert (read.value, read.status, read.unit) == (value, status, unit)
     assert type(read.value) is type(value)
 
@@ -38,7 +38,7 @@ def test_read_value(raw: str, kind: str, value: object, status: str, unit: str |
     [("约5", "count"), ("3.5", "count"), ("-2", "count"), ("000023", "count"), ("-1", "amount")],
 )
 def test_unreadable_values_say_why(raw: str, kind: str) -> None:
-    read = read_value(raw, kind)  # type: ignore[arg-type]
+    read = read_value(raw, kind)
     assert read.status == "unreadable"
     assert read.value is None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -59,7 +59,7 @@ def add_report(
     session: Session,
     agency: str,
     year: int,
-    cells: dict[Key, int | Decimal | None],
+    cells: Mapping[Key, int | Decimal | None],
     *,
     fmt: Format | None = None,
     region: str | None = None,

@@ -68,7 +68,8 @@ def aggregate(client: TestClient, **params: Any) -> dict[str, Any]:
     given = {k: v for k, v in params.items() if v is not None}
     response = client.get("/api/v1/stats/aggregate", params={"limit": 1000, **given})
     assert response.status_code == 200, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 @pytest.mark.parametrize("group_by", GROUPINGS, ids=lambda g: ",".join(g) or "none")
@@ -267,7 +268,7 @@ def test_pagination_and_limits(client: TestClient, dataset: list[Report]) -> Non
         for c in ("upheld", "corrected", "other", "pending", "total")
     ]
     assert len(too_many) > 20
-    for params in (
+    invalid: list[dict[str, str | int | list[str]]] = [
         {"metric": too_many},
         {"metric": "requests.nothing.total"},
         {"metric": "requests.new.total", "limit": 1001},
@@ -275,7 +276,8 @@ def test_pagination_and_limits(client: TestClient, dataset: list[Report]) -> Non
         {"metric": "requests.new.total", "compare": "previous_year"},
         {"metric": "requests.new.total", "region": "999999"},
         {"metric": "requests.new.total", "year": 2020, "year_from": 2019},
-    ):
+    ]
+    for params in invalid:
         response = client.get("/api/v1/stats/aggregate", params=params)
         assert response.status_code == 422, params
         assert set(response.json()["error"]) == {"status", "code", "message", "details"}

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from extract_report_values import REQUEST_ROWS, request_row
+from tests.conftest import shared_path
+from tests.parsing.extract.extract_report_values import REQUEST_ROWS, request_row
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = Path(__file__).resolve().parents[3].parent / "shared"
-CORPUS = SHARED / "corpus"
-
-needs_corpus = pytest.mark.skipif(
-    not CORPUS.is_dir(), reason=f"the real corpus is not checked out beside the repo ({CORPUS})"
-)
+CORPUS = shared_path("corpus")  # for tests marked `shared`
 
 
 def rows_of(text: str) -> list[list[str]]:

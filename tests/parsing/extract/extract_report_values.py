@@ -65,10 +65,10 @@ def expected_values() -> dict[str, int | str]:
             values[f"requests.{key}.{column}"] = number
     proactive = dict(PROACTIVE_ROWS)
     for row, label in (("rules", "规章"), ("normative_docs", "行政规范性文件")):
-        for column, number in zip(
+        for column, printed in zip(
             ("issued", "repealed", "in_force"), proactive[label], strict=True
         ):
-            values[f"proactive.{row}.{column}"] = int(number)
+            values[f"proactive.{row}.{column}"] = int(printed)
     values["proactive.licensing.decisions"] = int(proactive["行政许可"][0])
     values["proactive.penalties.decisions"] = int(proactive["行政处罚"][0])
     values["proactive.enforcement.decisions"] = int(proactive["行政强制"][0])

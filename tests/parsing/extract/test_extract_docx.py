@@ -6,12 +6,16 @@ import io
 import zipfile
 
 import pytest
-from extract_helpers import CORPUS, FIXTURES, assert_report_tables, needs_corpus
-from extract_report_values import TITLE
 
 from app.parsing.extract.docx import docx_to_text
 from app.parsing.limits import DOCX_UNPACKED_BYTES
 from app.parsing.model import ParseError
+from tests.parsing.extract.extract_helpers import (
+    CORPUS,
+    FIXTURES,
+    assert_report_tables,
+)
+from tests.parsing.extract.extract_report_values import TITLE
 
 
 def _docx(document_xml: str, **extra: bytes) -> bytes:
@@ -100,7 +104,6 @@ def test_malformed_xml_and_entities_are_errors() -> None:
         docx_to_text(_docx(laughs))
 
 
-@needs_corpus
 @pytest.mark.shared
 def test_blank_template_keeps_its_grid() -> None:
     text = docx_to_text((CORPUS / "template-2021.docx").read_bytes())

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from extract_helpers import CORPUS, FIXTURES, needs_corpus
-from extract_report_values import AGENCY, YEAR, expected_values
 
 from app.parsing.document import DOCX_TYPES, parse_document
 from app.parsing.model import ParsedReport
+from tests.parsing.extract.extract_helpers import CORPUS, FIXTURES
+from tests.parsing.extract.extract_report_values import AGENCY, YEAR, expected_values
 
 
 def _values(report: ParsedReport) -> dict[str, str]:
@@ -33,7 +33,6 @@ def test_fixture_values_survive_extraction_and_parsing(name: str, media_type: st
     assert {key: got.get(key) for key in expected} == expected
 
 
-@needs_corpus
 @pytest.mark.shared
 @pytest.mark.parametrize(
     ("key", "name", "media_type"),

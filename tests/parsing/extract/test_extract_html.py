@@ -5,11 +5,16 @@ from __future__ import annotations
 import time
 
 import pytest
-from extract_helpers import CORPUS, FIXTURES, assert_report_tables, find_row, needs_corpus
-from extract_report_values import TITLE
 
 from app.parsing.extract.html import html_to_text
 from app.parsing.model import DocumentTooLarge, ParseError
+from tests.parsing.extract.extract_helpers import (
+    CORPUS,
+    FIXTURES,
+    assert_report_tables,
+    find_row,
+)
+from tests.parsing.extract.extract_report_values import TITLE
 
 
 def test_our_page_tables_come_out_as_grid_rows() -> None:
@@ -91,7 +96,6 @@ def test_page_without_text_is_an_error(html: str) -> None:
         html_to_text(html)
 
 
-@needs_corpus
 @pytest.mark.shared
 def test_real_word_exported_page() -> None:
     text = html_to_text((CORPUS / "111.html").read_text(encoding="utf-8"))

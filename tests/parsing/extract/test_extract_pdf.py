@@ -6,10 +6,15 @@ import contextlib
 import time
 
 import pytest
-from extract_helpers import CORPUS, FIXTURES, assert_report_tables, find_row, needs_corpus
 
 from app.parsing.extract.pdf import pdf_to_text
 from app.parsing.model import ParseError
+from tests.parsing.extract.extract_helpers import (
+    CORPUS,
+    FIXTURES,
+    assert_report_tables,
+    find_row,
+)
 
 
 def test_our_pdf_tables_come_out_as_grid_rows() -> None:
@@ -69,7 +74,6 @@ def test_pdf_without_text_layer_is_an_error() -> None:
         pdf_to_text(_blank_pdf(2))
 
 
-@needs_corpus
 @pytest.mark.shared
 @pytest.mark.parametrize(
     ("name", "new_row", "reviews"),

@@ -1,0 +1,247 @@
+"""Example answers for the OpenAPI description, where a response model carries none of its own.
+
+They show the example reports in examples/ (a fictional agency), cut to a few items; the
+OpenAPI test checks each against its route's response model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.schemas import REPORT_EXAMPLE
+
+Responses = dict[int | str, dict[str, Any]]
+
+
+def ok(example: Any = None, *, csv: str | None = None, description: str | None = None) -> Responses:
+    """The `responses` entry of a 200 answer: its JSON example, and its CSV one if it has CSV."""
+    content: dict[str, Any] = {}
+    if example is not None:
+        content["application/json"] = {"example": example}
+    if csv is not None:
+        content["text/csv"] = {"schema": {"type": "string"}, "example": csv}
+    answer: dict[str, Any] = {"content": content}
+    if description is not None:
+        answer["description"] = description
+    return {200: answer}
+
+
+REPORT_PAGE = {"items": [REPORT_EXAMPLE], "total": 1, "limit": 100, "offset": 0}
+
+SECTIONS = {
+    "report_id": 1,
+    "items": [
+        {
+            "number": 1,
+            "key": "overview",
+            "title": "一、总体情况",
+            "text": "2020 年，云岭区数据资源管理局围绕“数字云岭”建设目标……",
+        },
+        {
+            "number": 4,
+            "key": "reviews",
+            "title": "四、政府信息公开行政复议、行政诉讼情况",
+            "text": "本年度本机关因政府信息公开工作被申请行政复议 7 件，被提起行政诉讼 11 件。",
+        },
+    ],
+}
+
+_NEW_TOTAL = {
+    "table": "requests",
+    "row": "new",
+    "col": "total",
+    "value": 426,
+    "raw": "426",
+    "status": "number",
+    "unit": None,
+    "derived": False,
+}
+_NEW_NATURAL_PERSON = {**_NEW_TOTAL, "col": "natural_person", "value": 181, "raw": "181"}
+
+CELLS = {"report_id": 1, "format": "2019", "items": [_NEW_NATURAL_PERSON, _NEW_TOTAL], "total": 2}
+
+TABLE = {
+    "report_id": 1,
+    "table": "requests",
+    "title_zh": "收到和处理政府信息公开申请情况",
+    "title_en": "Requests received and handled",
+    "format": "2019",
+    "rows": [
+        {
+            "key": "new",
+            "label_zh": "一、本年新收政府信息公开申请数量",
+            "label_en": "New requests received this year",
+            "columns": [
+                {"key": "natural_person", "label_zh": "自然人", "label_en": "Natural persons"},
+                {"key": "total", "label_zh": "总计", "label_en": "Total"},
+            ],
+            "cells": [_NEW_NATURAL_PERSON, _NEW_TOTAL],
+        }
+    ],
+}
+
+CHECKS = {
+    "report_id": 1,
+    "summary": {"passed": 40, "failed": 0, "not_assessable": 0},
+    "items": [
+        {
+            "rule": "requests.balance",
+            "table": "requests",
+            "scope": "total",
+            "result": "pass",
+            "left": 441,
+            "right": 441,
+            "difference": None,
+            "cells": [
+                "requests.new.total",
+                "requests.carried_over.total",
+                "requests.processed_total.total",
+                "requests.carried_forward.total",
+            ],
+            "message": "new + carried_over = processed_total + carried_forward = 441",
+        }
+    ],
+}
+
+AGENCY_PAGE = {
+    "items": [
+        {
+            "id": 1,
+            "name": "青禾市云岭区数据资源管理局",
+            "region": None,
+            "kind": "department",
+            "region_candidates": [],
+            "years": [2020, 2023],
+        }
+    ],
+    "total": 1,
+    "limit": 100,
+    "offset": 0,
+}
+
+REGION_PAGE = {
+    "items": [
+        {
+            "code": "230803",
+            "name": "向阳区",
+            "level": "county",
+            "parent_code": "230800",
+            "former_names": [],
+        },
+        {
+            "code": "230804",
+            "name": "前进区",
+            "level": "county",
+            "parent_code": "230800",
+            "former_names": [],
+        },
+    ],
+    "total": 10,
+    "limit": 2,
+    "offset": 0,
+}
+
+REGION = {
+    "code": "230811",
+    "name": "郊区",
+    "level": "county",
+    "parent_code": "230800",
+    "former_names": ["永红区"],
+    "path": [
+        {"code": "230000", "name": "黑龙江省", "level": "province"},
+        {"code": "230800", "name": "佳木斯市", "level": "city"},
+        {"code": "230811", "name": "郊区", "level": "county"},
+    ],
+    "children": [],
+}
+
+AGGREGATE_CSV = (
+    "year,reports,requests.new.total,requests.new.total.missing,disclosure_rate,"
+    "disclosure_rate.missing\n"
+    "2020,1,426,0,0.2511737089201878,0\n"
+    "2023,1,456,0,0.2879120879120879,0\n"
+)
+
+RANK_CSV = (
+    "rank,agency_id,agency_name,requests.new.total,reports,requests.new.total.missing\n"
+    "1,1,青禾市云岭区数据资源管理局,426,1,0\n"
+)
+
+COVERAGE_CSV = (
+    "region_code,region_name,year,agencies,reports,reports_failing\n"
+    "230803,向阳区,2020,21,17,2\n"
+    "230804,前进区,2020,12,12,0\n"
+)
+
+KEYS = {
+    "items": [
+        {
+            "key": "requests.new.total",
+            "kind": "cell",
+            "formats": ["2019", "2021"],
+            "years": {"2019": [2020], "2021": [2023]},
+            "reports": 2,
+            "description": None,
+        },
+        {
+            "key": "disclosure_rate",
+            "kind": "ratio",
+            "formats": ["2019", "2021"],
+            "years": {"2019": [2020], "2021": [2023]},
+            "reports": 2,
+            "description": "(granted + partially_granted) / processed_total, on the `total` column "
+            "of 三",
+        },
+    ],
+    "total": 2,
+}
+
+KEYS_CSV = (
+    "key,kind,formats,years_2019,years_2021,reports\n"
+    "requests.new.total,cell,2019 2021,2020,2023,2\n"
+    "proactive.fees.amount_wan_yuan,cell,2021,,2023,1\n"
+)
+
+CATALOG = {
+    "tables": [
+        {
+            "key": "proactive",
+            "part": 2,
+            "title_zh": "主动公开政府信息情况",
+            "title_en": "Proactive disclosure",
+            "rows": [
+                {
+                    "key": "rules",
+                    "label_zh": "规章",
+                    "label_en": "Rules",
+                    "formats": ["2019", "2021"],
+                    "columns": {
+                        "2019": [
+                            {
+                                "key": "made",
+                                "label_zh": "本年新制作数量",
+                                "label_en": "Made this year",
+                                "kind": "count",
+                            }
+                        ],
+                        "2021": [
+                            {
+                                "key": "issued",
+                                "label_zh": "本年制发件数",
+                                "label_en": "Issued this year",
+                                "kind": "count",
+                            }
+                        ],
+                    },
+                }
+            ],
+        }
+    ],
+    "sections": [{"number": 1, "key": "overview", "title_zh": "总体情况", "title_en": "Overview"}],
+    "cell_statuses": ["number", "blank", "not_applicable", "inferred", "unreadable"],
+    "formats": ["2019", "2021"],
+}
+
+HEALTH = {"status": "ok", "database": "postgresql"}
+
+READY = {"status": "ready", "database": "postgresql", "revision": "0005", "reports": 1342}
