@@ -12,7 +12,7 @@ from app.checks import CheckOutcome
 from app.parsing.model import CellStatus
 from app.regions.data import REGION_CODE_PATTERN, RegionLevel
 from app.regions.placing import AgencyKind
-from app.stats import RankBy, RankOrder
+from app.stats import RankBy, RankOrder, StatsValue
 
 T = TypeVar("T")
 
@@ -351,8 +351,6 @@ class Readiness(BaseModel):
 
 
 # Stats: aggregation across regions and years.
-
-StatsValue = int | float | None
 
 
 class RegionName(BaseModel):

@@ -2,13 +2,14 @@
 
 Geographic, year, kind and format groupings read the rollups (app/rollup.py) at the coarsest
 grain that still holds what is grouped or filtered on; grouping by agency or filtering on one
-reads the cells of the matching current reports. Both give the same typed rows, combined here.
+reads the cells of the matching current reports. Both give the same typed rows, combined here,
+and from them the comparisons with the year before and the rankings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
 from sqlalchemy import ColumnElement, case, func, select
@@ -23,6 +24,8 @@ GroupKey = Literal["year", "province", "city", "county", "agency", "agency_kind"
 # What a ranking ranks, and which end comes first.
 RankBy = Literal["agency", RegionLevel]
 RankOrder = Literal["desc", "asc"]
+# A metric's value as answered: an integer count, an amount or a rate, or none.
+StatsValue = int | float | None
 GROUP_KEYS: tuple[GroupKey, ...] = (
     "year",
     "province",
@@ -244,6 +247,116 @@ def totals(groups: Iterable[GroupSums]) -> GroupSums:
     for group in groups:
         total.add(group)
     return total
+
+
+def metric_value(metric: str, value: float | None) -> StatsValue:
+    """Counts as integers, amounts rounded to 6 decimals: this hides the float residue of sums
+    kept current by adding and subtracting. Rates as computed."""
+    if value is None or metric in RATIOS:
+        return value
+    if abs(value - round(value)) < 1e-6:
+        return round(value)
+    return round(value, 6)
+
+
+def group_values(group: GroupSums, metrics: Iterable[str]) -> dict[str, StatsValue]:
+    return {m: metric_value(m, group.value(m)) for m in metrics}
+
+
+@dataclass(frozen=True, slots=True)
+class ComparedGroup:
+    group: GroupSums
+    previous: GroupSums | None  # the same group a year earlier (empty when it had no reports)
+
+
+def compared_groups(
+    session: Session,
+    metrics: Sequence[str],
+    group_by: Sequence[GroupKey],
+    filters: StatsFilter,
+    *,
+    previous_year: bool,
+) -> list[ComparedGroup]:
+    """Every group, as `group_sums` gives them; with `previous_year` (which needs `year` in
+    `group_by`), each with the same group a year earlier, read even before `year_from`."""
+    if not previous_year:
+        return [ComparedGroup(g, None) for g in group_sums(session, metrics, group_by, filters)]
+    year_at = list(group_by).index("year")
+    widened = filters
+    if filters.year_from is not None:
+        widened = replace(filters, year_from=filters.year_from - 1)
+    groups = group_sums(session, metrics, group_by, widened)
+    by_key = {g.key: g for g in groups}
+    compared = []
+    for group in groups:
+        if filters.year_from is not None and group.key[year_at] < filters.year_from:
+            continue
+        earlier = list(group.key)
+        earlier[year_at] -= 1
+        previous = by_key.get(tuple(earlier)) or GroupSums(tuple(earlier))
+        compared.append(ComparedGroup(group, previous))
+    return compared
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Per metric: the value a year earlier, value − previous, and 100 × change / previous
+    (None where either is None, or previous is 0)."""
+
+    previous: dict[str, StatsValue]
+    change: dict[str, StatsValue]
+    change_pct: dict[str, StatsValue]
+
+
+def change_since(values: dict[str, StatsValue], previous: GroupSums) -> Change:
+    before = group_values(previous, values)
+    changes = {m: _change(values[m], before[m]) for m in values}
+    return Change(
+        previous=before,
+        change={m: c[0] for m, c in changes.items()},
+        change_pct={m: c[1] for m, c in changes.items()},
+    )
+
+
+def _change(current: StatsValue, previous: StatsValue) -> tuple[StatsValue, StatsValue]:
+    if current is None or previous is None:
+        return None, None
+    change: int | float = current - previous
+    if isinstance(change, float):
+        change = round(change, 9)
+    pct = 100 * change / previous if previous else None
+    return change, pct
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    rank: int
+    key: Any  # the agency's id or the region's code
+    value: int | float
+    reports: int
+    missing: int
+
+
+def ranking(
+    session: Session,
+    metric: str,
+    by: RankBy,
+    year: int,
+    order: RankOrder,
+    filters: StatsFilter,
+    limit: int,
+) -> tuple[list[Ranked], int]:
+    """The first `limit` agencies or regions with a value for `metric` in `year`, and how many
+    have one. Ties share no rank: they are ordered by code or id."""
+    groups = group_sums(session, [metric], [by], replace(filters, year_from=year, year_to=year))
+    scored = [(g, v) for g in groups if g.key[0] is not None and (v := g.value(metric)) is not None]
+    scored.sort(key=lambda gv: (-gv[1] if order == "desc" else gv[1], gv[0].key[0]))
+    ranked = []
+    for position, (group, value) in enumerate(scored[:limit], start=1):
+        shown = metric_value(metric, value)
+        assert shown is not None
+        ranked.append(Ranked(position, group.key[0], shown, group.reports, group.missing(metric)))
+    return ranked, len(scored)
 
 
 def region_names(session: Session, codes: Iterable[str | None]) -> dict[str, str]:

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Collection, Iterator
 from dataclasses import replace
 from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api import examples
+from app.api.csv_output import (
+    COVERAGE_COLUMNS,
+    CSV_ANSWER,
+    CSV_NOTE,
+    KEY_COLUMNS,
+    Output,
+    aggregate_columns,
+    csv_response,
+    rank_columns,
+    wants_csv,
+)
 from app.api.deps import Id, Limit, Offset, RegionCode, SessionDep, Year
 from app.catalog import Format
 from app.errors import Unprocessable, error_responses
@@ -28,20 +38,22 @@ from app.schemas import (
     StatsKeyList,
     StatsRank,
     StatsTotals,
-    StatsValue,
 )
 from app.stats import (
     GEOGRAPHIC,
     GROUP_KEYS,
+    ComparedGroup,
     GroupKey,
-    GroupSums,
     RankBy,
     RankOrder,
     StatsFilter,
     agency_names,
+    change_since,
+    compared_groups,
     coverage,
-    group_sums,
+    group_values,
     key_years,
+    ranking,
     region_names,
     region_scope,
     totals,
@@ -53,16 +65,6 @@ MAX_METRICS = 20
 _GROUP_PATTERN = "^({0})(,({0}))*$".format("|".join(GROUP_KEYS))
 _RATIO_NOTES = "\n".join(f"* `{r.name}`: {r.description}" for r in RATIOS.values())
 
-CSV_NOTE = (
-    "Answers in CSV with `output=csv` or `Accept: text/csv` (UTF-8 with a byte-order mark, "
-    "so spreadsheet programs show the Chinese): one row per group."
-)
-_CSV_ANSWER = "JSON, or CSV when asked for"
-
-Output = Annotated[
-    Literal["json", "csv"] | None,
-    Query(description="`csv` for a spreadsheet; `Accept: text/csv` does the same."),
-]
 OneYear = Annotated[Year | None, Query(description="One year.")]
 YearFrom = Annotated[Year | None, Query(description="First year (inclusive).")]
 YearTo = Annotated[Year | None, Query(description="Last year (inclusive).")]
@@ -139,44 +141,6 @@ def _metrics(raw: list[str]) -> list[str]:
     return names
 
 
-def _wants_csv(request: Request, output: str | None) -> bool:
-    if output is not None:
-        return output == "csv"
-    return "text/csv" in request.headers.get("accept", "")
-
-
-def _csv_response(header: list[str], rows: list[list[Any]], name: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
-
-
-def _number(metric: str, value: float | None) -> StatsValue:
-    """Counts as integers, amounts rounded to 6 decimals: this hides the float residue of sums
-    kept current by adding and subtracting. Rates as computed."""
-    if value is None or metric in RATIOS:
-        return value
-    if abs(value - round(value)) < 1e-6:
-        return round(value)
-    return round(value, 6)
-
-
-def _change(current: StatsValue, previous: StatsValue) -> tuple[StatsValue, StatsValue]:
-    if current is None or previous is None:
-        return None, None
-    change: int | float = current - previous
-    if isinstance(change, float):
-        change = round(change, 9)
-    pct = 100 * change / previous if previous else None
-    return change, pct
-
-
 AGGREGATE_DESCRIPTION = f"""
 Sums of cells, and rates, over the current reports of agencies, grouped by any of `year`,
 `province`, `city`, `county`, `agency`, `agency_kind` and `format`, for example new requests and
@@ -214,7 +178,7 @@ for agencies), `reports`, then per metric its value and `<metric>.missing`.
     response_model=StatsAggregate,
     response_model_exclude_unset=True,
     responses={
-        **examples.ok(csv=examples.AGGREGATE_CSV, description=_CSV_ANSWER),
+        **examples.ok(csv=examples.AGGREGATE_CSV, description=CSV_ANSWER),
         **error_responses(422),
     },
 )
@@ -250,119 +214,68 @@ def aggregate(
     keys = cast(list[GroupKey], list(dict.fromkeys(group_by.split(",")))) if group_by else []
     if compare is not None and "year" not in keys:
         raise Unprocessable("compare=previous_year needs `year` in group_by")
-    query_filters = filters
-    if compare is not None and filters.year_from is not None:
-        query_filters = replace(filters, year_from=filters.year_from - 1)
-    groups = group_sums(session, metrics, keys, query_filters)
-    year_at = keys.index("year") if "year" in keys else -1
-    by_key = {g.key: g for g in groups}
-    if query_filters is not filters:
-        groups = [g for g in groups if g.key[year_at] >= (filters.year_from or 0)]
+    groups = compared_groups(session, metrics, keys, filters, previous_year=compare is not None)
     page = groups[offset : offset + limit]
-    names = region_names(
-        session, (v for g in page for k, v in zip(keys, g.key, strict=True) if k in GEOGRAPHIC)
-    )
-    agencies = agency_names(
-        session, (v for g in page for k, v in zip(keys, g.key, strict=True) if k == "agency")
-    )
-    items = []
-    for group in page:
-        previous = None
-        if compare is not None:
-            earlier = list(group.key)
-            earlier[year_at] -= 1
-            previous = by_key.get(tuple(earlier)) or GroupSums(tuple(earlier))
-        items.append(_group_out(group, keys, metrics, names, agencies, previous))
-    all_groups = totals(groups)
+    all_groups = totals(g.group for g in groups)
     answer = StatsAggregate(
-        items=items,
+        items=_groups_out(session, page, keys, metrics),
         total=len(groups),
         limit=limit,
         offset=offset,
         metrics=metrics,
         group_by=list(keys),
         totals=StatsTotals(
-            values={m: _number(m, all_groups.value(m)) for m in metrics},
+            values=group_values(all_groups, metrics),
             reports=all_groups.reports,
             missing={m: all_groups.missing(m) for m in metrics},
         ),
     )
-    if _wants_csv(request, output):
-        return _aggregate_csv(answer, keys, metrics, compare is not None)
+    if wants_csv(request, output):
+        columns = aggregate_columns(keys, metrics, compared=compare is not None)
+        return csv_response(columns, answer.items, "gkstats-aggregate")
     return answer
 
 
+def _groups_out(
+    session: SessionDep, page: list[ComparedGroup], keys: list[GroupKey], metrics: list[str]
+) -> list[StatsGroup]:
+    def page_keys(kinds: Collection[str]) -> Iterator[Any]:
+        return (v for c in page for k, v in zip(keys, c.group.key, strict=True) if k in kinds)
+
+    names = region_names(session, page_keys(GEOGRAPHIC))
+    agencies = agency_names(session, page_keys(("agency",)))
+    return [_group_out(c, keys, metrics, names, agencies) for c in page]
+
+
 def _group_out(
-    group: GroupSums,
+    compared: ComparedGroup,
     keys: list[GroupKey],
     metrics: list[str],
     names: dict[str, str],
     agencies: dict[int, str],
-    previous: GroupSums | None,
 ) -> StatsGroup:
     fields: dict[str, Any] = {}
-    for key, value in zip(keys, group.key, strict=True):
+    for key, value in zip(keys, compared.group.key, strict=True):
         if key in GEOGRAPHIC:
             fields[key] = None if value is None else RegionName(code=value, name=names[value])
         elif key == "agency":
             fields[key] = AgencyName(id=value, name=agencies[value])
         else:
             fields[key] = value
-    values = {m: _number(m, group.value(m)) for m in metrics}
-    if previous is not None:
-        before = {m: _number(m, previous.value(m)) for m in metrics}
-        changes = {m: _change(values[m], before[m]) for m in metrics}
-        fields["previous"] = before
-        fields["change"] = {m: c[0] for m, c in changes.items()}
-        fields["change_pct"] = {m: c[1] for m, c in changes.items()}
+    values = group_values(compared.group, metrics)
+    if compared.previous is not None:
+        change = change_since(values, compared.previous)
+        fields |= {
+            "previous": change.previous,
+            "change": change.change,
+            "change_pct": change.change_pct,
+        }
     return StatsGroup(
         **fields,
         values=values,
-        reports=group.reports,
-        missing={m: group.missing(m) for m in metrics},
+        reports=compared.group.reports,
+        missing={m: compared.group.missing(m) for m in metrics},
     )
-
-
-def _aggregate_csv(
-    answer: StatsAggregate, keys: list[GroupKey], metrics: list[str], compared: bool
-) -> Response:
-    header: list[str] = []
-    for key in keys:
-        if key in GEOGRAPHIC:
-            header += [f"{key}_code", f"{key}_name"]
-        elif key == "agency":
-            header += ["agency_id", "agency_name"]
-        else:
-            header.append(key)
-    header.append("reports")
-    for m in metrics:
-        header += [m, f"{m}.missing"]
-        if compared:
-            header += [f"{m}.previous", f"{m}.change", f"{m}.change_pct"]
-    rows: list[list[Any]] = []
-    for item in answer.items:
-        row: list[Any] = []
-        for key in keys:
-            value = getattr(item, key)
-            if isinstance(value, RegionName):
-                row += [value.code, value.name]
-            elif isinstance(value, AgencyName):
-                row += [value.id, value.name]
-            elif key in GEOGRAPHIC or key == "agency":
-                row += [None, None]
-            else:
-                row.append(value)
-        row.append(item.reports)
-        for m in metrics:
-            row += [item.values[m], item.missing[m]]
-            if compared:
-                row += [
-                    (item.previous or {}).get(m),
-                    (item.change or {}).get(m),
-                    (item.change_pct or {}).get(m),
-                ]
-        rows.append(row)
-    return _csv_response(header, rows, "gkstats-aggregate")
 
 
 @router.get(
@@ -376,7 +289,7 @@ def _aggregate_csv(
     response_model=StatsRank,
     response_model_exclude_unset=True,
     responses={
-        **examples.ok(csv=examples.RANK_CSV, description=_CSV_ANSWER),
+        **examples.ok(csv=examples.RANK_CSV, description=CSV_ANSWER),
         **error_responses(422),
     },
 )
@@ -397,48 +310,21 @@ def rank(
     if len(names_given) != 1:
         raise Unprocessable("rank takes exactly one metric")
     name = names_given[0]
-    groups = group_sums(session, [name], [by], replace(filters, year_from=year, year_to=year))
-    ranked = [(g, g.value(name)) for g in groups if g.key[0] is not None]
-    scored = [(g, v) for g, v in ranked if v is not None]
-    scored.sort(key=lambda gv: (-gv[1] if order == "desc" else gv[1], gv[0].key[0]))
-    top = scored[:limit]
-    names = region_names(session, (g.key[0] for g, _ in top)) if by != "agency" else {}
-    agencies = agency_names(session, (g.key[0] for g, _ in top)) if by == "agency" else {}
-    items = []
-    for position, (group, value) in enumerate(top, start=1):
-        who: dict[str, Any] = (
-            {"agency": AgencyName(id=group.key[0], name=agencies[group.key[0]])}
-            if by == "agency"
-            else {"region": RegionName(code=group.key[0], name=names[group.key[0]])}
-        )
-        number = _number(name, value)
-        assert number is not None
-        items.append(
-            RankItem(
-                rank=position,
-                **who,
-                value=number,
-                reports=group.reports,
-                missing=group.missing(name),
-            )
-        )
-    answer = StatsRank(items=items, total=len(scored), metric=name, year=year, by=by, order=order)
-    if _wants_csv(request, output):
-        label = ["agency_id", "agency_name"] if by == "agency" else [f"{by}_code", f"{by}_name"]
-        rows = [
-            [
-                i.rank,
-                *((i.agency.id, i.agency.name) if i.agency else ()),
-                *((i.region.code, i.region.name) if i.region else ()),
-                i.value,
-                i.reports,
-                i.missing,
-            ]
-            for i in items
-        ]
-        header = ["rank", *label, name, "reports", f"{name}.missing"]
-        return _csv_response(header, rows, "gkstats-rank")
-    return answer
+    ranked, total = ranking(session, name, by, year, order, filters, limit)
+    who: list[dict[str, Any]]
+    if by == "agency":
+        agencies = agency_names(session, (r.key for r in ranked))
+        who = [{"agency": AgencyName(id=r.key, name=agencies[r.key])} for r in ranked]
+    else:
+        names = region_names(session, (r.key for r in ranked))
+        who = [{"region": RegionName(code=r.key, name=names[r.key])} for r in ranked]
+    items = [
+        RankItem(rank=r.rank, **w, value=r.value, reports=r.reports, missing=r.missing)
+        for r, w in zip(ranked, who, strict=True)
+    ]
+    if wants_csv(request, output):
+        return csv_response(rank_columns(name, by), items, "gkstats-rank")
+    return StatsRank(items=items, total=total, metric=name, year=year, by=by, order=order)
 
 
 @router.get(
@@ -451,7 +337,7 @@ def rank(
     "above it) are counted under a null region. " + CSV_NOTE,
     response_model=StatsCoverage,
     responses={
-        **examples.ok(csv=examples.COVERAGE_CSV, description=_CSV_ANSWER),
+        **examples.ok(csv=examples.COVERAGE_CSV, description=CSV_ANSWER),
         **error_responses(422),
     },
 )
@@ -498,22 +384,9 @@ def get_coverage(
         )
         for r in page
     ]
-    answer = StatsCoverage(items=items, total=len(rows), limit=limit, offset=offset, level=level)
-    if _wants_csv(request, output):
-        header = ["region_code", "region_name", "year", "agencies", "reports", "reports_failing"]
-        csv_rows = [
-            [
-                i.region.code if i.region else None,
-                i.region.name if i.region else None,
-                i.year,
-                i.agencies,
-                i.reports,
-                i.reports_failing,
-            ]
-            for i in items
-        ]
-        return _csv_response(header, csv_rows, "gkstats-coverage")
-    return answer
+    if wants_csv(request, output):
+        return csv_response(COVERAGE_COLUMNS, items, "gkstats-coverage")
+    return StatsCoverage(items=items, total=len(rows), limit=limit, offset=offset, level=level)
 
 
 @router.get(
@@ -524,7 +397,7 @@ def get_coverage(
     "value. Keys printed in both formats sum across the 2021 change of format. " + CSV_NOTE,
     response_model=StatsKeyList,
     responses={
-        **examples.ok(examples.KEYS, csv=examples.KEYS_CSV, description=_CSV_ANSWER),
+        **examples.ok(examples.KEYS, csv=examples.KEYS_CSV, description=CSV_ANSWER),
         **error_responses(422),
     },
 )
@@ -549,18 +422,6 @@ def list_keys(
                 description=ratio.description if ratio else None,
             )
         )
-    if _wants_csv(request, output):
-        header = ["key", "kind", "formats", "years_2019", "years_2021", "reports"]
-        rows = [
-            [
-                i.key,
-                i.kind,
-                " ".join(i.formats),
-                " ".join(map(str, i.years.get("2019", []))),
-                " ".join(map(str, i.years.get("2021", []))),
-                i.reports,
-            ]
-            for i in items
-        ]
-        return _csv_response(header, rows, "gkstats-keys")
+    if wants_csv(request, output):
+        return csv_response(KEY_COLUMNS, items, "gkstats-keys")
     return StatsKeyList(items=items, total=len(items))

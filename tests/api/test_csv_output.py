@@ -1,0 +1,96 @@
+"""The CSV writer: a byte-order mark, CRLF lines, empty fields for None, numbers as Python
+prints them, and the columns of each answer type in order."""
+
+from __future__ import annotations
+
+from app.api.csv_output import (
+    COVERAGE_COLUMNS,
+    KEY_COLUMNS,
+    CsvColumn,
+    aggregate_columns,
+    csv_response,
+    rank_columns,
+)
+from app.schemas import AgencyName, CoverageItem, RankItem, RegionName, StatsGroup, StatsKey
+
+
+def test_one_row_per_item_with_a_bom() -> None:
+    columns: list[CsvColumn[tuple[object, ...]]] = [
+        CsvColumn("a", lambda t: t[0]),
+        CsvColumn("b,c", lambda t: t[1]),
+    ]
+    response = csv_response(columns, [(1, 0.5), (None, "名, 称")], "gkstats-x")
+    assert response.body == '\ufeffa,"b,c"\r\n1,0.5\r\n,"名, 称"\r\n'.encode()
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == 'attachment; filename="gkstats-x.csv"'
+
+
+def test_aggregate_columns_name_regions_agencies_and_comparisons() -> None:
+    columns = aggregate_columns(["year", "county", "agency"], ["disclosure_rate"], compared=True)
+    group = StatsGroup(
+        year=2021,
+        county=None,
+        agency=AgencyName(id=7, name="某局"),
+        values={"disclosure_rate": 0.5},
+        reports=3,
+        missing={"disclosure_rate": 1},
+        previous={"disclosure_rate": 0.25},
+        change={"disclosure_rate": 0.25},
+        change_pct={"disclosure_rate": 100.0},
+    )
+    assert [c.header for c in columns] == [
+        "year",
+        "county_code",
+        "county_name",
+        "agency_id",
+        "agency_name",
+        "reports",
+        "disclosure_rate",
+        "disclosure_rate.missing",
+        "disclosure_rate.previous",
+        "disclosure_rate.change",
+        "disclosure_rate.change_pct",
+    ]
+    assert [c.value(group) for c in columns] == [
+        2021,
+        None,
+        None,
+        7,
+        "某局",
+        3,
+        0.5,
+        1,
+        0.25,
+        0.25,
+        100.0,
+    ]
+
+
+def test_rank_coverage_and_key_columns() -> None:
+    item = RankItem(
+        rank=1, region=RegionName(code="230803", name="向阳区"), value=9, reports=2, missing=0
+    )
+    columns = rank_columns("requests.new.total", "county")
+    assert [c.header for c in columns] == [
+        "rank",
+        "county_code",
+        "county_name",
+        "requests.new.total",
+        "reports",
+        "requests.new.total.missing",
+    ]
+    assert [c.value(item) for c in columns] == [1, "230803", "向阳区", 9, 2, 0]
+    unplaced = CoverageItem(region=None, year=2020, agencies=4, reports=3, reports_failing=1)
+    assert [c.value(unplaced) for c in COVERAGE_COLUMNS] == [None, None, 2020, 4, 3, 1]
+    key = StatsKey(
+        key="k", kind="cell", formats=["2019", "2021"], years={"2021": [2021, 2022]}, reports=5
+    )
+    assert [c.header for c in KEY_COLUMNS] == [
+        "key",
+        "kind",
+        "formats",
+        "years_2019",
+        "years_2021",
+        "reports",
+    ]
+    assert [c.value(key) for c in KEY_COLUMNS] == ["k", "cell", "2019 2021", "", "2021 2022", 5]
