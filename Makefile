@@ -33,7 +33,8 @@ install-lint: $(VENV)/.installed-lint
 run: install
 	$(BIN)/gkstats migrate
 	$(BIN)/gkstats ingest examples/
-	@echo "serving on http://$(HOST):$(PORT) (OpenAPI docs at http://$(HOST):$(PORT)/docs)"
+	$(BIN)/gkstats synth --reports 2000 --seed 1 --if-empty
+	@echo "dashboard on http://$(HOST):$(PORT)/ (OpenAPI docs at http://$(HOST):$(PORT)/docs)"
 	$(BIN)/gkstats serve --host $(HOST) --port $(PORT)
 
 # The suite runs on SQLite, then again on PostgreSQL when TEST_POSTGRES_URL names a database.

@@ -79,9 +79,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_synth(args: argparse.Namespace) -> int:
     from app.db import get_engine
-    from app.synth import synthesize
+    from app.synth import synthesize, synthetic_reports
 
-    summary = synthesize(get_engine(), reports=args.reports, seed=args.seed)
+    engine = get_engine()
+    if args.if_empty and (present := synthetic_reports(engine)):
+        print(f"{present} synthetic reports already stored; none added")
+        return 0
+    summary = synthesize(engine, reports=args.reports, seed=args.seed)
     print(summary)
     return 0
 
@@ -119,6 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     synth.add_argument("--reports", type=int, required=True, metavar="N")
     synth.add_argument("--seed", type=int, default=2019)
+    synth.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="add nothing when synthetic reports are already stored (the demo set of make run)",
+    )
     synth.set_defaults(run=cmd_synth)
 
     serve = commands.add_parser("serve", help="serve the HTTP API with uvicorn")

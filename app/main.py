@@ -23,6 +23,7 @@ from app.caching import (
     not_modified_response,
 )
 from app.config import Settings, get_settings
+from app.dashboard import mount_dashboard
 from app.db import get_sessionmaker, pool_capacity
 from app.errors import error_responses, install_error_handlers
 from app.workers import ParsePool
@@ -113,6 +114,7 @@ def create_app(
         )
     app.include_router(reports.upload_router, prefix="/api/v1")
     app.include_router(health.router, prefix="/api/v1")
+    mount_dashboard(app)
     return app
 
 

@@ -526,6 +526,11 @@ def _settle(engine: Engine) -> None:
         raw.close()
 
 
+def synthetic_reports(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).where(Report.synthetic.is_(True))) or 0
+
+
 def synthesize(engine: Engine, *, reports: int, seed: int = 2019) -> SynthSummary:
     """Add `reports` synthetic reports and rebuild the rollups, in one transaction."""
     if reports < 1:

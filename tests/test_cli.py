@@ -82,3 +82,24 @@ def test_agency_and_year_for_a_document_without_a_title(
         == 0
     )
     assert count_reports(sqlite_url) == 1
+
+
+def synthetic_count(url: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        count = conn.scalar(select(func.count()).where(Report.synthetic.is_(True))) or 0
+    engine.dispose()
+    return count
+
+
+def test_synth_if_empty_adds_the_demo_set_once(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["synth", "--reports", "30", "--seed", "1", "--if-empty"]) == 0
+    assert synthetic_count(sqlite_url) == 30
+    assert cli.main(["synth", "--reports", "30", "--seed", "1", "--if-empty"]) == 0
+    out, _ = capsys.readouterr()
+    assert "30 synthetic reports already stored; none added" in out
+    assert synthetic_count(sqlite_url) == 30
+    assert cli.main(["synth", "--reports", "5"]) == 0
+    assert synthetic_count(sqlite_url) == 35

@@ -265,10 +265,29 @@ def list_reports(
     ] = None,
     format: Annotated[Format | None, Query()] = None,
     include_superseded: bool = False,
+    synthetic: Annotated[
+        bool | None,
+        Query(description="`false`: documents only; `true`: synthetic reports only; unset: both."),
+    ] = None,
+    failing_checks: Annotated[
+        bool, Query(description="Only reports with at least one failing arithmetic check.")
+    ] = False,
+    unreadable_cells: Annotated[
+        bool, Query(description="Only reports with at least one cell that could not be read.")
+    ] = False,
     limit: Annotated[Limit, Query(description="Page size (at most 1000).")] = 100,
     offset: Annotated[Offset, Query(description="Items to skip.")] = 0,
 ) -> Page[ReportOut]:
     query = select(Report)
+    if synthetic is not None:
+        query = query.where(Report.synthetic.is_(synthetic))
+    if failing_checks:
+        query = query.where(Report.checks_failed > 0)
+    if unreadable_cells:
+        unreadable = select(Cell.report_id).where(
+            Cell.report_id == Report.id, Cell.status == "unreadable"
+        )
+        query = query.where(unreadable.exists())
     if agency_id is not None:
         query = query.where(Report.agency_id == agency_id)
     if year is not None:
