@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
@@ -139,15 +140,15 @@ def post_document(
     return client.post("/api/v1/reports", content=data, headers=all_headers, params=params)
 
 
-@pytest.fixture
-def own_database_url(tmp_path: Path) -> Iterator[str]:
-    """A migrated database of the test's own, for servers and subprocesses that commit: a
-    SQLite file, or a schema made in the TEST_DATABASE_URL database and dropped afterwards."""
+@contextmanager
+def own_database(folder: Path) -> Iterator[str]:
+    """A migrated database of its own, for servers and subprocesses that commit: a SQLite file
+    in `folder`, or a schema made in the TEST_DATABASE_URL database and dropped afterwards."""
     from app.migrate import upgrade
 
     base = os.environ.get("TEST_DATABASE_URL")
     if not base or make_url(base).get_backend_name() != "postgresql":
-        sqlite_url = f"sqlite:///{tmp_path / 'own.sqlite3'}"
+        sqlite_url = f"sqlite:///{folder / 'own.sqlite3'}"
         upgrade(sqlite_url)
         yield sqlite_url
         return
@@ -164,3 +165,9 @@ def own_database_url(tmp_path: Path) -> Iterator[str]:
         with engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         engine.dispose()
+
+
+@pytest.fixture
+def own_database_url(tmp_path: Path) -> Iterator[str]:
+    with own_database(tmp_path) as url:
+        yield url

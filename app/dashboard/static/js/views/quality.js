@@ -6,12 +6,12 @@ import { t } from "../i18n.js";
 import { link } from "../state.js";
 import { el, localCsv, panel, table } from "../ui.js";
 
-export const needs = ["region", "year"];
+export const needs = ["region", "any_year"];
 
 export async function render(state, context) {
   const scope = {
     region: context.scope.region,
-    year: context.year,
+    year: state.year,
     synthetic: context.demo ? undefined : "false",
     limit: 100,
   };
@@ -21,7 +21,7 @@ export async function render(state, context) {
     getJson("/agencies", { unplaced: true, limit: 100 }),
   ]);
   return [
-    el("h1", { text: `${t("view_quality")} · ${context.year}` }),
+    el("h1", { text: `${t("view_quality")} · ${state.year ?? t("all_years")}` }),
     reportsPanel("quality-failing", t("quality_failing"), failing),
     agenciesPanel(unplaced),
     reportsPanel("quality-unreadable", t("quality_unreadable"), unreadable),
