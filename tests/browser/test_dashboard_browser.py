@@ -58,6 +58,9 @@ def query_of(browser: Chrome) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(browser.current_url).query).items()}
 
 
+# The report's heading and its six parts of prose: no table to offer as CSV.
+WITHOUT_CSV = {"report-summary", "report-sections"}
+
 VIEWS = {
     "overview": "view=overview",
     "trend": "view=trend&metric=requests.granted.total",
@@ -84,6 +87,10 @@ def test_every_view_draws_without_console_errors(
             assert box.get_attribute("data-drawn") == "1", (name, box.get_attribute("data-chart"))
         for link in browser.find_elements(By.CSS_SELECTOR, "footer.source a.api-url"):
             assert link.text.startswith("/api/v1/"), name
+        for part in browser.find_elements(By.CSS_SELECTOR, "section.panel"):
+            if attr(part, "data-panel") in WITHOUT_CSV:
+                continue
+            assert part.find_elements(By.CSS_SELECTOR, "a.csv"), attr(part, "data-panel")
         assert console_errors(browser) == [], name
         assert screenshot(browser, f"{lang}/{name}").stat().st_size > 10_000
     print(f"screenshots in {SCREENSHOTS / lang}")

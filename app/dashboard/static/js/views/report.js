@@ -4,7 +4,7 @@
 import { API, getJson } from "../api.js";
 import { label, t } from "../i18n.js";
 import { link } from "../state.js";
-import { el, message, panel, table } from "../ui.js";
+import { el, localCsv, message, panel, table } from "../ui.js";
 
 export const needs = [];
 
@@ -165,6 +165,11 @@ function checksPanel({ url, body }, failing) {
       el("summary", { text: `${t("report_checks")} (${body.items.length})` }),
       table(headers, body.items.map(row)),
     ),
+    localCsv(
+      ["rule", "scope", "result", "left", "right", "difference", "message"],
+      body.items.map((c) => [c.rule, c.scope, c.result, c.left, c.right, c.difference, c.message]),
+      `report-${body.report_id}-checks.csv`,
+    ),
   );
 }
 
@@ -185,6 +190,17 @@ function sectionsPanel({ url, body }) {
 }
 
 function revisionsPanel({ url, body }, shownId) {
+  const rows = body.items.map((r) => [
+    r.id,
+    r.revision,
+    r.ingested_at,
+    r.is_current,
+    r.withdrawn_at,
+    r.withdrawal_reason,
+    r.source.filename,
+    r.source.sha256,
+  ]);
+  const headers = ["id", "revision", "ingested_at", "is_current", "withdrawn_at", "reason"];
   return panel(
     "report-revisions",
     t("report_revisions"),
@@ -207,5 +223,6 @@ function revisionsPanel({ url, body }, shownId) {
         }),
       ]),
     ),
+    localCsv([...headers, "filename", "sha256"], rows, `report-${shownId}-revisions.csv`),
   );
 }
