@@ -19,7 +19,7 @@ BENCHMARKS = {
     "load": "bench.load",  # wrk at 8 and 400 connections on gkstats serve --workers 2
     "soak": "bench.soak",  # 100 requests/s for 30 minutes, memory watched: only when named
     "crash": "bench.crash",  # `gkstats ingest` killed with SIGKILL, again and again, on both DBs
-    "dashboard": "bench.dashboard",  # the dashboard's first view in headless Chromium, 100,000 reports
+    "dashboard": "bench.dashboard",  # the first view in headless Chromium, 100,000 reports
 }
 DEFAULT = ("parse", "ingest", "stats", "load")
 
