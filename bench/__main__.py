@@ -1,4 +1,4 @@
-"""`python -m bench [NAME ...]`: run the named benchmarks (all but soak when none is named).
+"""`python -m bench [NAME ...]`: run the named benchmarks (DEFAULT when none is named).
 
 Each benchmark module has `main(argv) -> int`, prints its figures and writes them as JSON under
 bench/out/.
