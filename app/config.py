@@ -53,6 +53,18 @@ class Settings(BaseSettings):
         ge=1,
         description="Failed API keys one client may send in a minute before it gets 429.",
     )
+    cache_shared_max_age: int = Field(
+        default=60,
+        ge=0,
+        description="Seconds a shared cache (a CDN) may serve a read without asking again "
+        "(s-maxage); 0: every cache revalidates every time.",
+    )
+    cache_stale_while_revalidate: int = Field(
+        default=30,
+        ge=0,
+        description="Seconds past that a shared cache may answer from its old copy while it "
+        "fetches the new one.",
+    )
     cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
         default=("*",), description="Comma-separated origins allowed to read cross-origin."
     )

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from functools import partial
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import monitoring
+from app.access import AccessMiddleware
 from app.api import agencies, catalog, health, regions, reports, stats
 from app.api.gate import ConnectionGate
 from app.api.throttle import AuthThrottle
@@ -21,14 +25,18 @@ from app.caching import (
     NotModified,
     conditional_read,
     not_modified_response,
+    read_cache_control,
 )
 from app.config import Settings, get_settings
 from app.dashboard import mount_dashboard
 from app.db import get_sessionmaker, pool_capacity
 from app.errors import error_responses, install_error_handlers
+from app.head import HeadAsGetMiddleware
 from app.workers import ParsePool
 
 log = logging.getLogger(__name__)
+
+COMPRESS_MIN_BYTES = 500
 
 DESCRIPTION = """
 gkstats turns Chinese government information-disclosure annual reports
@@ -73,17 +81,22 @@ async def _lifespan(
     app.state.parse_pool = ParsePool(
         settings.parse_workers, settings.parse_timeout_seconds, settings.parse_memory_mb
     )
-    try:
+    with ExitStack() as stack:
+        stack.callback(app.state.parse_pool.close)
+        if isinstance(bind, Engine):
+            stack.enter_context(monitoring.watched_pool(bind, connections))
         yield
-    finally:
-        app.state.parse_pool.close()
 
 
 def create_app(
     settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
 ) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(
+    # /docs and /redoc from assets served by the app itself, so they work offline and behind
+    # a firewall. fastapi-offline ships both Swagger UI and ReDoc, is typed, and is released
+    # as FastAPI moves; swagger-ui-bundle ships Swagger UI alone and has not had a release
+    # since 2023.
+    app = FastAPIOffline(
         title="gkstats",
         version="0.1.0",
         summary="Statistics from Chinese government information-disclosure annual reports",
@@ -93,18 +106,24 @@ def create_app(
         lifespan=partial(_lifespan, settings=settings, session_factory=session_factory),
     )
     app.state.settings = settings
+    app.state.read_cache_control = read_cache_control(settings)
     app.state.auth_throttle = AuthThrottle(settings.auth_failures_per_minute)
     install_error_handlers(app)
     app.add_exception_handler(NotModified, not_modified_response)
-    app.add_middleware(CacheHeadersMiddleware)
+    # Each middleware added wraps the ones before it: the last added sees the request first.
     # Reads are open to dashboards on other origins; writes are never allowed cross-origin.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "HEAD", "OPTIONS"],
-        allow_headers=["If-None-Match", "Accept"],
-        expose_headers=["ETag"],
+        allow_headers=["If-None-Match", "Accept", "X-Request-ID"],
+        expose_headers=["ETag", "X-Request-ID"],
     )
+    # JSON of a report's cells shrinks to a fifth; below 500 bytes gzip saves nothing.
+    app.add_middleware(GZipMiddleware, minimum_size=COMPRESS_MIN_BYTES)
+    app.add_middleware(CacheHeadersMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(AccessMiddleware, fastapi_app=app)
     for module in (reports, agencies, regions, stats, catalog):
         app.include_router(
             module.router,
@@ -114,6 +133,9 @@ def create_app(
         )
     app.include_router(reports.upload_router, prefix="/api/v1")
     app.include_router(health.router, prefix="/api/v1")
+    # Added as a route of the app itself, not through a router, so that its path is known to
+    # the route templates of the access log and the metrics (app/monitoring.py).
+    app.add_api_route(monitoring.METRICS_PATH, monitoring.metrics, include_in_schema=False)
     mount_dashboard(app)
     return app
 

@@ -5,6 +5,11 @@ connection waiting at that moment, so long-lived client connections pile up on o
 while the others idle. Here each worker binds its own socket to the same address with
 SO_REUSEPORT, and the kernel spreads new connections across them evenly. The supervisor only
 starts the workers, restarts one that dies and stops them all on SIGINT or SIGTERM.
+
+The workers write their Prometheus metrics to files in a folder made here for this run
+(PROMETHEUS_MULTIPROC_DIR), so that /metrics, whichever worker answers it, sums them all;
+the folder goes when the server stops. Each request is logged once, by the app's own access
+line (app/access.py): uvicorn's access log is off.
 """
 
 from __future__ import annotations
@@ -12,9 +17,13 @@ from __future__ import annotations
 import logging
 import logging.config
 import multiprocessing
+import os
 import signal
 import socket
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
@@ -28,11 +37,33 @@ STOP_SECONDS = 10.0
 log = logging.getLogger("uvicorn.error")
 
 
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus_client when it is imported
+
+
 def serve(host: str, port: int, workers: int) -> None:
-    if workers == 1 or not hasattr(socket, "SO_REUSEPORT"):
-        uvicorn.run(APP, host=host, port=port, workers=workers, log_config=LOGGING)
-        return
-    _Supervisor(host, port, workers).run()
+    with _metrics_folder():
+        if workers == 1 or not hasattr(socket, "SO_REUSEPORT"):
+            uvicorn.run(
+                APP,
+                host=host,
+                port=port,
+                workers=workers,
+                log_config=LOGGING,
+                access_log=False,
+            )
+            return
+        _Supervisor(host, port, workers).run()
+
+
+@contextmanager
+def _metrics_folder() -> Iterator[None]:
+    """A fresh folder for this run's metric files: a run never counts a previous run's."""
+    with tempfile.TemporaryDirectory(prefix="gkstats-metrics-") as folder:
+        os.environ[MULTIPROC_ENV] = folder
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROC_ENV]
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -46,7 +77,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 def _worker(host: str, port: int) -> None:
     sock = listening_socket(host, port)
-    config = uvicorn.Config(APP, log_config=LOGGING)
+    config = uvicorn.Config(APP, log_config=LOGGING, access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 
@@ -67,6 +98,7 @@ class _Supervisor:
         while not self._stopping:
             for i, process in enumerate(processes):
                 if not process.is_alive() and not self._stopping:
+                    _forget_gauges(process.pid)
                     log.warning(
                         "worker %s exited with %s; starting another",
                         process.pid,
@@ -90,3 +122,12 @@ class _Supervisor:
 
     def _stop(self, _signum: int, _frame: FrameType | None) -> None:
         self._stopping = True
+
+
+def _forget_gauges(pid: int | None) -> None:
+    """Drop a dead worker's gauges (connections in use, requests waiting) from the sums; its
+    counters stay, as what it counted did happen."""
+    from prometheus_client import multiprocess  # after MULTIPROC_ENV is set
+
+    if pid is not None:
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]

@@ -58,7 +58,7 @@ def gkstats_server(
     env: Mapping[str, str], log: Path, *, workers: int = 1, timeout: float = 60.0
 ) -> Iterator[Server]:
     """`gkstats serve --workers N` on a free loopback port, exactly as production runs it
-    (access log included, into `log`); stopped on the way out, whatever happens."""
+    (the app's access lines included, into `log`); stopped on the way out, whatever happens."""
     port = free_port()
     command = [sys.executable, "-m", "app.cli", "serve", "--host", HOST, "--port", str(port)]
     command += ["--workers", str(workers)]

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import httpx2
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench._server import gkstats_server
 
@@ -89,3 +90,68 @@ def test_a_database_outage_and_read_only_mode_reach_the_log(tmp_path: Path) -> N
     text = log.read_text()
     assert "WARNING app.main: writes are switched off" in text
     assert "WARNING app.errors: 503 database_unavailable" in text
+
+
+def _raw_request(port: int, target: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port)) as client:
+        client.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+    return answer
+
+
+def _health_count(page: str) -> float:
+    health = {"method": "GET", "route": "/api/v1/health", "status": "200"}
+    return sum(
+        s.value
+        for family in text_string_to_metric_families(page)
+        for s in family.samples
+        if s.name == "gkstats_http_requests_total" and s.labels == health
+    )
+
+
+def test_workers_share_metrics_and_log_each_request_once(
+    tmp_path: Path, own_database_url: str
+) -> None:
+    log = tmp_path / "server.log"
+    env = {"DATABASE_URL": own_database_url, "API_KEYS": "serve-secret-key"}
+    with gkstats_server(env, log, workers=2) as server:
+        port = int(server.base.rsplit(":", 1)[1])
+        _listening(port, 2)
+        with httpx2.Client(base_url=server.base, timeout=10) as http:
+            before = _health_count(http.get("/metrics").text)
+        for _ in range(20):  # a connection each, so the kernel spreads them over the workers
+            with httpx2.Client(base_url=server.base, timeout=10) as http:
+                assert http.get("/api/v1/health").status_code == 200
+        with httpx2.Client(base_url=server.base, timeout=10) as http:
+            write = http.post(
+                "/api/v1/reports",
+                content=b"not a report",
+                headers={"Authorization": "Bearer serve-secret-key", "Content-Type": "text/plain"},
+                params={"filename": "serve-secret-key"},
+            )
+            assert write.status_code == 422 and write.headers["x-request-id"]
+            after = _health_count(http.get("/metrics").text)
+        time.sleep(0.5)
+    assert after - before == 20, "a scrape sums the requests of every worker"
+    text = log.read_text()
+    assert text.count("route=/api/v1/health status=200") == after, "one line per request"
+    assert '"GET /api/v1/health HTTP/1.1"' not in text, "uvicorn's access log is off"
+    assert "serve-secret-key" not in text
+
+
+def test_raw_utf8_in_a_query_is_refused_by_the_http_parser(
+    tmp_path: Path, own_database_url: str
+) -> None:
+    # curl sends the README's old example, `?q=数据资源`, as raw UTF-8 bytes. uvicorn's HTTP
+    # parsers (httptools and h11 alike) refuse a request line with bytes past ASCII before
+    # the app sees it, so the README percent-encodes the query (`curl -G --data-urlencode`).
+    with gkstats_server({"DATABASE_URL": own_database_url}, tmp_path / "server.log") as server:
+        port = int(server.base.rsplit(":", 1)[1])
+        raw = _raw_request(port, "/api/v1/agencies?q=数据资源".encode())
+        assert raw.startswith(b"HTTP/1.1 400 ")
+        assert b"Invalid HTTP request received." in raw
+        encoded = _raw_request(port, b"/api/v1/agencies?q=%E6%95%B0%E6%8D%AE%E8%B5%84%E6%BA%90")
+        assert encoded.startswith(b"HTTP/1.1 200 ")
+        assert b'"items"' in encoded

@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Request, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError
@@ -84,7 +85,21 @@ SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-async def require_api_key(request: Request, settings: SettingsDep) -> None:
+# Declares the bearer scheme in the OpenAPI document, so /docs has an Authorize button and
+# marks the writes that need it. It checks nothing itself (auto_error=False): the header is
+# checked below, with this API's own messages and error shape.
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="apiKey",
+    description="A key from the server's API_KEYS, sent as `Authorization: Bearer <key>`.",
+)
+
+
+async def require_api_key(
+    request: Request,
+    settings: SettingsDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+) -> None:
     throttle = request.app.state.auth_throttle
     client = request.client.host if request.client else "unknown"
     throttle.check(client)

@@ -20,6 +20,7 @@ from typing import Literal
 import anyio
 
 from app.errors import ServiceBusy
+from app.monitoring import GATE_REFUSED, GATE_WAITING
 
 PROBE_WAIT_SECONDS = 1.0
 # A busy service tells clients to come back soon: most waits clear within a second or two.
@@ -56,11 +57,16 @@ class ConnectionGate:
         ServiceBusy when none comes free in time."""
         semaphore = self._lanes[lane]
         wait = PROBE_WAIT_SECONDS if lane == "probe" else self.wait_seconds
+        waiting = GATE_WAITING.labels(lane)
+        waiting.inc()
         try:
             with anyio.fail_after(wait):
                 await semaphore.acquire()
         except TimeoutError:
+            GATE_REFUSED.labels(lane).inc()
             raise self._busy(wait) from None
+        finally:
+            waiting.dec()
         try:
             yield
         finally:

@@ -40,10 +40,12 @@ from app.api.serialize import (
     json_number,
     report_out,
 )
+from app.caching import immutable_body
 from app.catalog import TABLES, Format, TableKey
 from app.checks import CheckOutcome
 from app.derived import derive_request_subtotals
 from app.errors import (
+    ApiError,
     BadRequest,
     NotFound,
     PayloadTooLarge,
@@ -53,6 +55,7 @@ from app.errors import (
 )
 from app.ingest import NewDocument, find_by_content, sha256_hex, store_many
 from app.models import Agency, Cell, CellRow, Document, Report, ReportCheck, Section
+from app.monitoring import INGESTS
 from app.parsing.document import SUPPORTED_MEDIA_TYPES, media_type_for
 from app.schemas import (
     WITHDRAWN_REPORT_EXAMPLE,
@@ -197,23 +200,41 @@ async def create_report(
         Year | None, Query(description="The report year, for a document without one.")
     ] = None,
 ) -> ReportOut:
+    try:
+        report, created = await _ingest(
+            request, settings.max_upload_bytes, filename, region, agency, year
+        )
+    except ApiError as exc:
+        INGESTS.labels("rejected", exc.code).inc()
+        raise
+    INGESTS.labels("created" if created else "already_stored", "").inc()
+    response.status_code = 201 if created else 200
+    return report
+
+
+async def _ingest(
+    request: Request,
+    limit: int,
+    filename: str | None,
+    region: str | None,
+    agency: str | None,
+    year: int | None,
+) -> tuple[ReportOut, bool]:
+    """The stored report, and whether this request created it."""
     # The database is held only around its two short uses, never while the document parses:
     # parsing runs in a worker process (app/workers.py) while this request waits.
-    data, media_type, name = await _document_from(request, settings.max_upload_bytes, filename)
+    data, media_type, name = await _document_from(request, limit, filename)
     digest = sha256_hex(data)
     async with database_session(request) as session:
         stored = await run_in_threadpool(_stored_report, session, digest)
     if stored is not None:
-        response.status_code = 200
-        return stored
+        return stored, False
     prepared = await request.app.state.parse_pool.prepare(
         data, media_type, agency.strip() if agency else None, year
     )
     document = NewDocument(data, digest, media_type, prepared, name)
     async with database_session(request) as session:
-        report, created = await run_in_threadpool(_store_committed, session, document, region)
-    response.status_code = 201 if created else 200
-    return report
+        return await run_in_threadpool(_store_committed, session, document, region)
 
 
 def _stored_report(session: Session, digest: str) -> ReportOut | None:
@@ -355,6 +376,7 @@ def list_revisions(report: ReportDep, session: SessionDep) -> Page[ReportOut]:
         **error_responses(404, 422),
     },
 )
+@immutable_body
 def get_document(report: ReportDep, session: SessionDep) -> Response:
     content = session.scalar(select(Document.content).where(Document.id == report.document_id))
     assert content is not None

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
+import hypothesis
 import pytest
 import schemathesis
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
 from pydantic import TypeAdapter
 from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
@@ -20,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.api import agencies, catalog, health, regions, reports, stats
+from app.config import Settings
 from tests.conftest import API_KEY
 
 ROUTERS = (
@@ -166,6 +169,15 @@ def test_docs_page_shows_this_description(app: FastAPI, client: TestClient) -> N
 
 
 @pytest.fixture
+def settings(db_url: str) -> Settings:
+    # The writes declare their bearer scheme, so schemathesis also sends them without a key
+    # and expects 401 each time: the throttle would turn the eleventh into a 429.
+    return Settings(
+        database_url=db_url, api_keys=frozenset({API_KEY}), auth_failures_per_minute=100_000
+    )
+
+
+@pytest.fixture
 def api_schema(app: FastAPI) -> Any:
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
@@ -174,7 +186,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(
+@hypothesis.settings(
     max_examples=25,
     deadline=None,
     suppress_health_check=list(HealthCheck),
@@ -186,3 +198,51 @@ def test_api_keeps_to_its_schema(case: schemathesis.Case[Any]) -> None:
         headers={"Authorization": f"Bearer {API_KEY}"},
         excluded_checks=[negative_data_rejection, positive_data_acceptance],
     )
+
+
+def test_exactly_the_writes_declare_the_bearer_scheme(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    (scheme,) = spec["components"]["securitySchemes"].values()
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    secured = {f"{m.upper()} {p}" for m, p, op in operations(spec) if op.get("security")}
+    assert secured == {
+        "POST /api/v1/reports",
+        "DELETE /api/v1/reports/{report_id}",
+        "PATCH /api/v1/agencies/{agency_id}",
+    }
+    for method, path, op in operations(spec):
+        if op.get("security"):
+            assert op["security"] == [{"apiKey": []}], (method, path)
+    assert all(m in {"get", "post", "delete", "patch"} for m, _, _ in operations(spec))
+
+
+def test_the_docs_need_nothing_from_another_host(client: TestClient) -> None:
+    for page, kinds in (
+        ("/docs", {"swagger-ui-bundle.js": "javascript", "swagger-ui.css": "text/css"}),
+        ("/redoc", {"redoc.standalone.js": "javascript"}),
+    ):
+        html = client.get(page)
+        assert html.status_code == 200
+        assert "http://" not in html.text and "https://" not in html.text, page
+        urls = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html.text)
+        urls += re.findall(r"""url\s*:\s*'([^']+)'""", html.text)  # Swagger UI's spec URL
+        assets = [u for u in urls if u.endswith((".js", ".css", ".png"))]
+        assert {u.rsplit("/", 1)[1] for u in assets} >= set(kinds), (page, urls)
+        for url in assets:
+            asset = client.get(url)
+            assert asset.status_code == 200, url
+            kind = kinds.get(url.rsplit("/", 1)[1], "image/png")
+            assert kind in asset.headers["content-type"], (url, asset.headers["content-type"])
+
+
+def test_a_write_from_the_docs_authorize_button_reaches_require_api_key(
+    client: TestClient,
+) -> None:
+    # What /docs sends once a key is entered under Authorize: the header, and nothing else.
+    no_key = client.delete("/api/v1/reports/1", params={"reason": "x"})
+    assert no_key.status_code == 401
+    assert "Authorization: Bearer <key>" in no_key.json()["error"]["message"]
+    keyed = client.delete(
+        "/api/v1/reports/1", params={"reason": "x"}, headers={"Authorization": f"Bearer {API_KEY}"}
+    )
+    assert keyed.status_code == 404
