@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.dashboard import STATIC
 
-ECHARTS = STATIC / "vendor" / "echarts"
+ECHARTS = STATIC / "vendor" / "echarts-6.1.0"
 
 
 def test_root_redirects_to_the_dashboard(client: TestClient) -> None:
@@ -27,7 +27,7 @@ def test_root_redirects_to_the_dashboard(client: TestClient) -> None:
 def test_every_asset_the_page_loads_is_served_here(client: TestClient) -> None:
     page = client.get("/dashboard/").text
     references = re.findall(r'(?:src|href)="([^"]+)"', page)
-    assert "vendor/echarts/echarts.common.min.js" in references
+    assert "vendor/echarts-6.1.0/echarts.common.min.js" in references
     for reference in references:
         assert not re.match(r"^(https?:)?//", reference), reference
         if reference.startswith("/docs"):
@@ -59,3 +59,13 @@ def test_echarts_is_vendored_with_its_licence_and_version() -> None:
     digest = hashlib.sha256(library.encode()).hexdigest()
     assert digest == recorded["sha256"]["echarts.common.min.js"]
     assert f'version:"{recorded["version"]}"' in library
+
+
+def test_the_library_is_cached_for_good_and_the_page_revalidated(client: TestClient) -> None:
+    library = client.get("/dashboard/vendor/echarts-6.1.0/echarts.common.min.js")
+    assert library.headers["cache-control"] == "public, max-age=31536000, immutable"
+    for path in ("/dashboard/", "/dashboard/js/main.js", "/dashboard/dashboard.css"):
+        answer = client.get(path)
+        assert answer.headers["cache-control"] == "no-cache", path
+        again = client.get(path, headers={"If-None-Match": answer.headers["etag"]})
+        assert again.status_code == 304, path
