@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import tomllib
 
 from fastapi.testclient import TestClient
 
 from app.dashboard import STATIC
+from tests.conftest import REPO
 
 ECHARTS = STATIC / "vendor" / "echarts-6.1.0"
 
@@ -69,3 +71,13 @@ def test_the_library_is_cached_for_good_and_the_page_revalidated(client: TestCli
         assert answer.headers["cache-control"] == "no-cache", path
         again = client.get(path, headers={"If-None-Match": answer.headers["etag"]})
         assert again.status_code == 304, path
+
+
+def test_every_file_of_the_page_is_package_data() -> None:
+    """An installed gkstats (the Docker image) serves the page only if the wheel carries it."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = project["tool"]["setuptools"]["package-data"]["app.dashboard"]
+    package = STATIC.parent
+    carried = {path for pattern in patterns for path in package.glob(pattern) if path.is_file()}
+    present = {path for path in STATIC.rglob("*") if path.is_file()}
+    assert present - carried == set()
