@@ -1,25 +1,28 @@
-"""The CSV writer: a byte-order mark, CRLF lines, empty fields for None, numbers as Python
-prints them, and the columns of each answer type in order."""
+"""The sheet writers: CSV with a byte-order mark, CRLF lines, empty fields for None, numbers as
+Python prints them; XLSX with text kept as text and numbers as numbers; and the columns of each
+answer type in order."""
 
 from __future__ import annotations
 
-from app.api.csv_output import (
+from app.api.tabular import (
     COVERAGE_COLUMNS,
     KEY_COLUMNS,
-    CsvColumn,
+    Column,
+    Sheet,
     aggregate_columns,
-    csv_response,
     rank_columns,
+    sheet_response,
 )
 from app.schemas import AgencyName, CoverageItem, RankItem, RegionName, StatsGroup, StatsKey
 
 
 def test_one_row_per_item_with_a_bom() -> None:
-    columns: list[CsvColumn[tuple[object, ...]]] = [
-        CsvColumn("a", lambda t: t[0]),
-        CsvColumn("b,c", lambda t: t[1]),
+    columns: list[Column[tuple[object, ...]]] = [
+        Column("a", lambda t: t[0]),
+        Column("b,c", lambda t: t[1]),
     ]
-    response = csv_response(columns, [(1, 0.5), (None, "名, 称")], "gkstats-x")
+    sheet = Sheet("gkstats-x", "x", columns, [(1, 0.5), (None, "名, 称")])
+    response = sheet_response(sheet, "csv")
     assert response.body == '\ufeffa,"b,c"\r\n1,0.5\r\n,"名, 称"\r\n'.encode()
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == 'attachment; filename="gkstats-x.csv"'
