@@ -470,7 +470,7 @@ add_sheet_routes(
     summary=_CELLS_SUMMARY,
     description=_CELLS_DESCRIPTION,
     csv_example=examples.CELLS_CSV,
-    responses=error_responses(404, 422),
+    errors=(404, 422),
 )
 
 
@@ -575,7 +575,7 @@ add_sheet_routes(
     summary=_TABLE_SUMMARY,
     description=_TABLE_DESCRIPTION,
     csv_example=examples.TABLE_CSV,
-    responses=error_responses(404, 422),
+    errors=(404, 422),
 )
 
 

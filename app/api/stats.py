@@ -251,7 +251,7 @@ add_sheet_routes(
     summary=_AGGREGATE_SUMMARY,
     description=AGGREGATE_DESCRIPTION,
     csv_example=examples.AGGREGATE_CSV,
-    responses=error_responses(422),
+    errors=(422,),
 )
 
 
@@ -362,7 +362,7 @@ add_sheet_routes(
     summary=_RANK_SUMMARY,
     description=RANK_DESCRIPTION,
     csv_example=examples.RANK_CSV,
-    responses=error_responses(422),
+    errors=(422,),
 )
 
 COVERAGE_DESCRIPTION = (
@@ -443,7 +443,7 @@ add_sheet_routes(
     summary=_COVERAGE_SUMMARY,
     description=COVERAGE_DESCRIPTION,
     csv_example=examples.COVERAGE_CSV,
-    responses=error_responses(422),
+    errors=(422,),
 )
 
 KEYS_DESCRIPTION = (
@@ -500,5 +500,5 @@ add_sheet_routes(
     summary=_KEYS_SUMMARY,
     description=KEYS_DESCRIPTION,
     csv_example=examples.KEYS_CSV,
-    responses=error_responses(422),
+    errors=(422,),
 )

@@ -14,8 +14,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 import xlsxwriter
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.api.examples import Responses
 from app.catalog import FORMATS
+from app.errors import json_error_responses
 from app.schemas import (
     AgencyName,
     CoverageItem,
@@ -95,7 +95,7 @@ def xlsx_bytes(sheet: Sheet[T]) -> bytes:
     for number, row in enumerate(sheet.rows, start=1):
         for col, column in enumerate(sheet.columns):
             value = column.value(row)
-            if value is None:
+            if value is None or value == "":  # as in CSV, an empty text is an empty cell
                 continue
             if isinstance(value, bool):
                 worksheet.write_boolean(number, col, value)
@@ -160,7 +160,7 @@ def add_sheet_routes(
     summary: str,
     description: str,
     csv_example: str,
-    responses: Responses,
+    errors: tuple[int, ...],
 ) -> None:
     """Serve `answer`'s sheet at `path.csv` and `path.xlsx`. Their parameters are `answer`'s,
     which the JSON operation at `path` takes too, so the three always agree.
@@ -197,7 +197,8 @@ def add_sheet_routes(
                     "description": f"The answer as {fmt.upper()}",
                     "content": {MEDIA_TYPES[fmt]: schemas[fmt]},
                 },
-                **responses,
+                # 503 too: the app declares it for every operation, in the route's media type.
+                **json_error_responses(*errors, 503),
             },
         )
 
