@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -112,3 +115,51 @@ def test_sheet_paths_are_not_table_names_and_errors_stay_json(
         assert response.headers["content-type"] == "application/json", path
     table = client.get(f"/api/v1/reports/{report_id}/tables/requests.xlsx")
     assert table.status_code == 200 and table.headers["content-type"] == XLSX
+
+
+SOFFICE = shutil.which("soffice")
+needs_libreoffice = pytest.mark.skipif(
+    SOFFICE is None,
+    reason="LibreOffice is not installed: apt-get install libreoffice-calc-nogui (.ci/run does)",
+)
+# LibreOffice's CSV filter options: comma, double quote, UTF-8 (76), from line 1.
+UTF8_CSV = "44,34,76,1"
+
+
+def _libreoffice_csv(source: Path, profile: Path, infilter: str | None = None) -> str:
+    """`source` opened by LibreOffice Calc (with `infilter`, else as it guesses) and saved as
+    UTF-8 CSV, as a user opening it and reading the cells would see them."""
+    assert SOFFICE is not None
+    out = source.parent / f"out-{source.suffix[1:]}-{'default' if infilter is None else 'utf8'}"
+    command = [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless"]
+    if infilter is not None:
+        command.append(f"--infilter={infilter}")
+    command += ["--convert-to", f"csv:Text - txt - csv (StarCalc):{UTF8_CSV}", "--outdir", str(out)]
+    subprocess.run([*command, str(source)], check=True, capture_output=True, timeout=120)
+    return (out / f"{source.stem}.csv").read_text(encoding="utf-8")
+
+
+@needs_libreoffice
+def test_libreoffice_reads_the_xlsx_and_needs_telling_that_the_csv_is_utf8(
+    client: TestClient, report_ids: list[int], tmp_path: Path
+) -> None:
+    profile = tmp_path / "profile"  # a private profile: no user's settings, no lock shared
+    params = {"metric": "requests.new.total", "group_by": "county,agency"}
+    paths = {}
+    for fmt in ("xlsx", "csv"):
+        response = client.get(f"/api/v1/stats/aggregate.{fmt}", params=params)
+        paths[fmt] = tmp_path / f"gkstats-aggregate.{fmt}"
+        paths[fmt].write_bytes(response.content)
+    agency = client.get(f"/api/v1/reports/{report_ids[0]}").json()["agency"]["name"]
+    from_xlsx = _libreoffice_csv(paths["xlsx"], profile)
+    header, row = from_xlsx.splitlines()
+    assert header.startswith('"county_code","county_name","agency_id","agency_name"')
+    # The code is text (LibreOffice quotes text cells), the Chinese as written.
+    assert row.startswith('"230803","向阳区",') and f'"{agency}"' in row
+
+    # LibreOffice ignores the byte-order mark that Excel honours and guesses a Western
+    # character set: mojibake. Hence the README's advice: the .xlsx, or import as UTF-8.
+    guessed = _libreoffice_csv(paths["csv"], profile)
+    assert "向阳区" not in guessed and agency not in guessed
+    told = _libreoffice_csv(paths["csv"], profile, infilter=f"CSV:{UTF8_CSV}")
+    assert "向阳区" in told and agency in told
