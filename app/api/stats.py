@@ -13,6 +13,7 @@ from app.api.deps import Id, Limit, Offset, RegionCode, SessionDep, Year
 from app.api.tabular import (
     COVERAGE_COLUMNS,
     KEY_COLUMNS,
+    OUTPUT_NOTE,
     SHEET_NOTE,
     Answer,
     Output,
@@ -171,6 +172,7 @@ page; more is a 422.
 
 {SHEET_NOTE.format(path="/api/v1/stats/aggregate")} Columns: the group keys (code and name for
 regions, id and name for agencies), `reports`, then per metric its value and `<metric>.missing`.
+{OUTPUT_NOTE}
 """
 
 
@@ -302,7 +304,7 @@ RANK_DESCRIPTION = (
     "counties by one metric in one year, with the same filters and rules as `/stats/aggregate`. "
     "Only those with a value are ranked; agencies or regions that gave none, and agencies not "
     "placed at the level ranked, are left out. Ties share no rank: they are ordered by code or "
-    "id. " + SHEET_NOTE.format(path="/api/v1/stats/rank")
+    "id. " + SHEET_NOTE.format(path="/api/v1/stats/rank") + " " + OUTPUT_NOTE
 )
 _RANK_SUMMARY = "Rank agencies or regions by a metric in a year"
 
@@ -370,7 +372,10 @@ COVERAGE_DESCRIPTION = (
     "for, else the years with reports): how many agencies are placed there, how many current "
     "reports there are, and how many of those fail an arithmetic check. Regions without reports "
     "are listed with zeros; agencies not placed at `level` (unplaced, or placed above it) are "
-    "counted under a null region. " + SHEET_NOTE.format(path="/api/v1/stats/coverage")
+    "counted under a null region. "
+    + SHEET_NOTE.format(path="/api/v1/stats/coverage")
+    + " "
+    + OUTPUT_NOTE
 )
 _COVERAGE_SUMMARY = "Agencies known and reports present, per region and year"
 
@@ -451,6 +456,8 @@ KEYS_DESCRIPTION = (
     "and per format the years in which at least one current report gives a value. Keys printed "
     "in both formats sum across the 2021 change of format. "
     + SHEET_NOTE.format(path="/api/v1/stats/keys")
+    + " "
+    + OUTPUT_NOTE
 )
 _KEYS_SUMMARY = "Every metric, with the formats and years that have data"
 

@@ -37,13 +37,9 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 MEDIA_TYPES: dict[SheetFormat, str] = {"csv": CSV_MEDIA_TYPE, "xlsx": XLSX_MEDIA_TYPE}
 
 OutputName = Literal["json", "csv", "xlsx"]
-Output = Annotated[
-    OutputName | None,
-    Query(
-        description="Kept for existing clients: `csv` or `xlsx` answers a spreadsheet here, "
-        "as `Accept: text/csv` does; the `.csv` and `.xlsx` operations are the documented way."
-    ),
-]
+# Kept for clients from before the `.csv` and `.xlsx` operations, and left out of the OpenAPI
+# description: there the JSON operation answers JSON alone, which generated clients rely on.
+Output = Annotated[OutputName | None, Query(include_in_schema=False)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +144,10 @@ def negotiated(request: Request, output: OutputName | None, answer: Answer[M, An
 SHEET_NOTE = (
     "The same answer as a spreadsheet, with the same parameters: `{path}.csv` (UTF-8 with a "
     "byte-order mark) and `{path}.xlsx`, one row per item."
+)
+OUTPUT_NOTE = (
+    "For clients written before those paths, the JSON operation still answers `output=csv` or "
+    "`output=xlsx`, and `Accept: text/csv`, with the spreadsheet."
 )
 
 
