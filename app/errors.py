@@ -254,3 +254,16 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI `responses` entries for the given error statuses."""
     return {s: ERROR_RESPONSES[s] for s in statuses}
+
+
+def json_error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The same entries for an operation whose 200 is not JSON (a spreadsheet): FastAPI would
+    declare a model's errors in the operation's own media type, but errors are always JSON."""
+    schema = {"$ref": "#/components/schemas/ErrorResponse"}
+    return {
+        s: {
+            "description": ERROR_RESPONSES[s]["description"],
+            "content": {"application/json": {"schema": schema}},
+        }
+        for s in statuses
+    }

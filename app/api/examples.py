@@ -13,17 +13,9 @@ from app.schemas import REPORT_EXAMPLE
 Responses = dict[int | str, dict[str, Any]]
 
 
-def ok(example: Any = None, *, csv: str | None = None, description: str | None = None) -> Responses:
-    """The `responses` entry of a 200 answer: its JSON example, and its CSV one if it has CSV."""
-    content: dict[str, Any] = {}
-    if example is not None:
-        content["application/json"] = {"example": example}
-    if csv is not None:
-        content["text/csv"] = {"schema": {"type": "string"}, "example": csv}
-    answer: dict[str, Any] = {"content": content}
-    if description is not None:
-        answer["description"] = description
-    return {200: answer}
+def ok(example: Any) -> Responses:
+    """The `responses` entry of a 200 answer with its JSON example."""
+    return {200: {"content": {"application/json": {"example": example}}}}
 
 
 REPORT_PAGE = {"items": [REPORT_EXAMPLE], "total": 1, "limit": 100, "offset": 0}
@@ -79,6 +71,18 @@ TABLE = {
         }
     ],
 }
+
+CELLS_CSV = (
+    "key,table,row,col,value,raw,status,unit,derived\n"
+    "requests.new.natural_person,requests,new,natural_person,181,181,number,,False\n"
+    "requests.new.total,requests,new,total,426,426,number,,False\n"
+)
+
+TABLE_CSV = (
+    "row,label,自然人,总计\n"
+    "new,一、本年新收政府信息公开申请数量,181,426\n"
+    "carried_over,二、上年结转政府信息公开申请数量,0,15\n"
+)
 
 CHECKS = {
     "report_id": 1,

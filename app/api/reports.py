@@ -8,7 +8,7 @@ from operator import itemgetter
 from typing import Annotated, Any, cast
 
 import orjson
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +39,14 @@ from app.api.serialize import (
     checks_summary,
     json_number,
     report_out,
+)
+from app.api.tabular import (
+    CELL_COLUMNS,
+    SHEET_NOTE,
+    Answer,
+    Sheet,
+    add_sheet_routes,
+    table_columns,
 )
 from app.caching import immutable_body
 from app.catalog import TABLES, Format, TableKey
@@ -418,23 +426,14 @@ def get_section(
     )
 
 
-@router.get(
-    "/{report_id}/cells",
-    summary="List a report's table cells",
-    description="Every printed cell in long form, in printed order. `include_derived` adds the "
-    "subtotals the table does not print (group rows and the `legal_person` column), marked "
-    "`derived`.",
-    response_model=CellList,
-    responses={**examples.ok(examples.CELLS), **error_responses(404, 422)},
-)
-async def list_cells(
+async def cells_answer(
     session: SessionDep,
     report_id: ReportId,
     table: TableKey | None = None,
     row: Annotated[str | None, Query(max_length=40, examples=["new"])] = None,
     col: Annotated[str | None, Query(max_length=24, examples=["total"])] = None,
     include_derived: bool = False,
-) -> Response:
+) -> Answer[dict[str, Any], dict[str, Any]]:
     # The hottest read: plain rows in, orjson out, no ORM objects or per-cell models. It runs
     # on the event loop: its indexed reads cost less than a trip through the thread pool.
     connection = session.connection()  # Core execution: no ORM bookkeeping for plain rows
@@ -480,7 +479,40 @@ async def list_cells(
             if (row is None or d.row == row) and (col is None or d.col == col)
         )
     body = {"report_id": report_id, "format": fmt, "items": items, "total": len(items)}
-    return Response(orjson.dumps(body), media_type="application/json")
+    return Answer(body, Sheet(f"report-{report_id}-cells", "cells", CELL_COLUMNS, items))
+
+
+_CELLS_SUMMARY = "List a report's table cells"
+_CELLS_DESCRIPTION = (
+    "Every printed cell in long form, in printed order. `include_derived` adds the subtotals "
+    "the table does not print (group rows and the `legal_person` column), marked `derived`. "
+    + SHEET_NOTE.format(path="/api/v1/reports/{report_id}/cells")
+)
+
+
+@router.get(
+    "/{report_id}/cells",
+    summary=_CELLS_SUMMARY,
+    description=_CELLS_DESCRIPTION,
+    response_model=CellList,
+    responses={**examples.ok(examples.CELLS), **error_responses(404, 422)},
+)
+async def list_cells(
+    answer: Annotated[Answer[dict[str, Any], dict[str, Any]], Depends(cells_answer)],
+) -> Response:
+    return Response(orjson.dumps(answer.model), media_type="application/json")
+
+
+add_sheet_routes(
+    router,
+    "/{report_id}/cells",
+    cells_answer,
+    name="list_cells",
+    summary=_CELLS_SUMMARY,
+    description=_CELLS_DESCRIPTION,
+    csv_example=examples.CELLS_CSV,
+    errors=(404, 422),
+)
 
 
 # The CellRow layout: the cell columns after report_id.
@@ -525,15 +557,9 @@ def _derived_cells(cells: Iterable[CellRow]) -> list[CellOut]:
     ]
 
 
-@router.get(
-    "/{report_id}/tables/{table}",
-    summary="Get one table as printed",
-    description="Rows × columns with their Chinese and English labels, in printed order. "
-    "A cell the report did not print is null.",
-    response_model=TableOut,
-    responses={**examples.ok(examples.TABLE), **error_responses(404, 422)},
-)
-def get_table(report: ReportDep, session: SessionDep, table: TableKey) -> TableOut:
+def table_answer(
+    report: ReportDep, session: SessionDep, table: TableKey
+) -> Answer[TableOut, TableRowOut]:
     spec = TABLES[table]
     fmt = cast(Format, report.format)
     cells = {
@@ -560,7 +586,7 @@ def get_table(report: ReportDep, session: SessionDep, table: TableKey) -> TableO
                 ],
             )
         )
-    return TableOut(
+    answer = TableOut(
         report_id=report.id,
         table=table,
         title_zh=spec.title_zh,
@@ -568,6 +594,43 @@ def get_table(report: ReportDep, session: SessionDep, table: TableKey) -> TableO
         format=fmt,
         rows=rows,
     )
+    name = f"report-{report.id}-{table}"
+    return Answer(answer, Sheet(name, table, table_columns(answer), rows))
+
+
+_TABLE_SUMMARY = "Get one table as printed"
+_TABLE_DESCRIPTION = (
+    "Rows × columns with their Chinese and English labels, in printed order. A cell the report "
+    "did not print is null. "
+    + SHEET_NOTE.format(path="/api/v1/reports/{report_id}/tables/{table}")
+    + " A spreadsheet has a row per printed row (its key and label), a column per printed "
+    "column label, and the values; a cell not printed is empty."
+)
+
+# Before /{report_id}/tables/{table}, which would otherwise take `requests.csv` for a table.
+add_sheet_routes(
+    router,
+    "/{report_id}/tables/{table}",
+    table_answer,
+    name="get_table",
+    summary=_TABLE_SUMMARY,
+    description=_TABLE_DESCRIPTION,
+    csv_example=examples.TABLE_CSV,
+    errors=(404, 422),
+)
+
+
+@router.get(
+    "/{report_id}/tables/{table}",
+    summary=_TABLE_SUMMARY,
+    description=_TABLE_DESCRIPTION,
+    response_model=TableOut,
+    responses={**examples.ok(examples.TABLE), **error_responses(404, 422)},
+)
+def get_table(
+    answer: Annotated[Answer[TableOut, TableRowOut], Depends(table_answer)],
+) -> TableOut:
+    return answer.model
 
 
 @router.get(

@@ -9,18 +9,20 @@ from typing import Annotated, Any, Literal, cast
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api import examples
-from app.api.csv_output import (
-    COVERAGE_COLUMNS,
-    CSV_ANSWER,
-    CSV_NOTE,
-    KEY_COLUMNS,
-    Output,
-    aggregate_columns,
-    csv_response,
-    rank_columns,
-    wants_csv,
-)
 from app.api.deps import Id, Limit, Offset, RegionCode, SessionDep, Year
+from app.api.tabular import (
+    COVERAGE_COLUMNS,
+    KEY_COLUMNS,
+    OUTPUT_NOTE,
+    SHEET_NOTE,
+    Answer,
+    Output,
+    Sheet,
+    add_sheet_routes,
+    aggregate_columns,
+    negotiated,
+    rank_columns,
+)
 from app.catalog import Format
 from app.errors import Unprocessable, error_responses
 from app.metrics import METRIC_FORMATS, RATIOS
@@ -166,24 +168,15 @@ newest revision of a report counts; synthetic reports only with `include_synthet
 
 `compare=previous_year` (needs `year` in `group_by`) adds each group's value a year earlier, the
 change and the percentage change. At most {MAX_METRICS} metrics per call and 1000 groups per
-page; more is a 422. {CSV_NOTE} Columns: the group keys (code and name for regions, id and name
-for agencies), `reports`, then per metric its value and `<metric>.missing`.
+page; more is a 422.
+
+{SHEET_NOTE.format(path="/api/v1/stats/aggregate")} Columns: the group keys (code and name for
+regions, id and name for agencies), `reports`, then per metric its value and `<metric>.missing`.
+{OUTPUT_NOTE}
 """
 
 
-@router.get(
-    "/aggregate",
-    summary="Sum cells and rates by year, region, agency, kind or format",
-    description=AGGREGATE_DESCRIPTION,
-    response_model=StatsAggregate,
-    response_model_exclude_unset=True,
-    responses={
-        **examples.ok(csv=examples.AGGREGATE_CSV, description=CSV_ANSWER),
-        **error_responses(422),
-    },
-)
-def aggregate(
-    request: Request,
+def aggregate_answer(
     session: SessionDep,
     filters: FilterDep,
     metric: Annotated[
@@ -208,8 +201,7 @@ def aggregate(
     ] = None,
     limit: GroupLimit = 100,
     offset: GroupOffset = 0,
-    output: Output = None,
-) -> StatsAggregate | Response:
+) -> Answer[StatsAggregate, StatsGroup]:
     metrics = _metrics(metric)
     keys = cast(list[GroupKey], list(dict.fromkeys(group_by.split(",")))) if group_by else []
     if compare is not None and "year" not in keys:
@@ -217,8 +209,9 @@ def aggregate(
     groups = compared_groups(session, metrics, keys, filters, previous_year=compare is not None)
     page = groups[offset : offset + limit]
     all_groups = totals(g.group for g in groups)
+    items = _groups_out(session, page, keys, metrics)
     answer = StatsAggregate(
-        items=_groups_out(session, page, keys, metrics),
+        items=items,
         total=len(groups),
         limit=limit,
         offset=offset,
@@ -230,10 +223,38 @@ def aggregate(
             missing={m: all_groups.missing(m) for m in metrics},
         ),
     )
-    if wants_csv(request, output):
-        columns = aggregate_columns(keys, metrics, compared=compare is not None)
-        return csv_response(columns, answer.items, "gkstats-aggregate")
-    return answer
+    columns = aggregate_columns(keys, metrics, compared=compare is not None)
+    return Answer(answer, Sheet("gkstats-aggregate", "aggregate", columns, items))
+
+
+AggregateDep = Annotated[Answer[StatsAggregate, StatsGroup], Depends(aggregate_answer)]
+_AGGREGATE_SUMMARY = "Sum cells and rates by year, region, agency, kind or format"
+
+
+@router.get(
+    "/aggregate",
+    summary=_AGGREGATE_SUMMARY,
+    description=AGGREGATE_DESCRIPTION,
+    response_model=StatsAggregate,
+    response_model_exclude_unset=True,
+    responses=error_responses(422),
+)
+def aggregate(
+    request: Request, answer: AggregateDep, output: Output = None
+) -> StatsAggregate | Response:
+    return negotiated(request, output, answer)
+
+
+add_sheet_routes(
+    router,
+    "/aggregate",
+    aggregate_answer,
+    name="aggregate",
+    summary=_AGGREGATE_SUMMARY,
+    description=AGGREGATE_DESCRIPTION,
+    csv_example=examples.AGGREGATE_CSV,
+    errors=(422,),
+)
 
 
 def _groups_out(
@@ -278,23 +299,17 @@ def _group_out(
     )
 
 
-@router.get(
-    "/rank",
-    summary="Rank agencies or regions by a metric in a year",
-    description="The top (`order=desc`) or bottom (`order=asc`) `limit` agencies, provinces, "
-    "cities or counties by one metric in one year, with the same filters and rules as "
-    "`/stats/aggregate`. Only those with a value are ranked; agencies or regions that gave none, "
-    "and agencies not placed at the level ranked, are left out. Ties share no rank: they are "
-    "ordered by code or id. " + CSV_NOTE,
-    response_model=StatsRank,
-    response_model_exclude_unset=True,
-    responses={
-        **examples.ok(csv=examples.RANK_CSV, description=CSV_ANSWER),
-        **error_responses(422),
-    },
+RANK_DESCRIPTION = (
+    "The top (`order=desc`) or bottom (`order=asc`) `limit` agencies, provinces, cities or "
+    "counties by one metric in one year, with the same filters and rules as `/stats/aggregate`. "
+    "Only those with a value are ranked; agencies or regions that gave none, and agencies not "
+    "placed at the level ranked, are left out. Ties share no rank: they are ordered by code or "
+    "id. " + SHEET_NOTE.format(path="/api/v1/stats/rank") + " " + OUTPUT_NOTE
 )
-def rank(
-    request: Request,
+_RANK_SUMMARY = "Rank agencies or regions by a metric in a year"
+
+
+def rank_answer(
     session: SessionDep,
     filters: ScopeDep,
     metric: Annotated[
@@ -304,8 +319,7 @@ def rank(
     by: Annotated[RankBy, Query(description="What is ranked.")] = "agency",
     order: Annotated[RankOrder, Query(description="desc: the top first.")] = "desc",
     limit: Annotated[Limit, Query(description="How many (at most 1000).")] = 10,
-    output: Output = None,
-) -> StatsRank | Response:
+) -> Answer[StatsRank, RankItem]:
     names_given = _metrics([metric])
     if len(names_given) != 1:
         raise Unprocessable("rank takes exactly one metric")
@@ -322,27 +336,51 @@ def rank(
         RankItem(rank=r.rank, **w, value=r.value, reports=r.reports, missing=r.missing)
         for r, w in zip(ranked, who, strict=True)
     ]
-    if wants_csv(request, output):
-        return csv_response(rank_columns(name, by), items, "gkstats-rank")
-    return StatsRank(items=items, total=total, metric=name, year=year, by=by, order=order)
+    answer = StatsRank(items=items, total=total, metric=name, year=year, by=by, order=order)
+    return Answer(answer, Sheet("gkstats-rank", "rank", rank_columns(name, by), items))
 
 
 @router.get(
-    "/coverage",
-    summary="Agencies known and reports present, per region and year",
-    description="For every region at `level` (under `region` when given) and every year (the "
-    "years asked for, else the years with reports): how many agencies are placed there, how "
-    "many current reports there are, and how many of those fail an arithmetic check. Regions "
-    "without reports are listed with zeros; agencies not placed at `level` (unplaced, or placed "
-    "above it) are counted under a null region. " + CSV_NOTE,
-    response_model=StatsCoverage,
-    responses={
-        **examples.ok(csv=examples.COVERAGE_CSV, description=CSV_ANSWER),
-        **error_responses(422),
-    },
+    "/rank",
+    summary=_RANK_SUMMARY,
+    description=RANK_DESCRIPTION,
+    response_model=StatsRank,
+    response_model_exclude_unset=True,
+    responses=error_responses(422),
 )
-def get_coverage(
+def rank(
     request: Request,
+    answer: Annotated[Answer[StatsRank, RankItem], Depends(rank_answer)],
+    output: Output = None,
+) -> StatsRank | Response:
+    return negotiated(request, output, answer)
+
+
+add_sheet_routes(
+    router,
+    "/rank",
+    rank_answer,
+    name="rank",
+    summary=_RANK_SUMMARY,
+    description=RANK_DESCRIPTION,
+    csv_example=examples.RANK_CSV,
+    errors=(422,),
+)
+
+COVERAGE_DESCRIPTION = (
+    "For every region at `level` (under `region` when given) and every year (the years asked "
+    "for, else the years with reports): how many agencies are placed there, how many current "
+    "reports there are, and how many of those fail an arithmetic check. Regions without reports "
+    "are listed with zeros; agencies not placed at `level` (unplaced, or placed above it) are "
+    "counted under a null region. "
+    + SHEET_NOTE.format(path="/api/v1/stats/coverage")
+    + " "
+    + OUTPUT_NOTE
+)
+_COVERAGE_SUMMARY = "Agencies known and reports present, per region and year"
+
+
+def coverage_answer(
     session: SessionDep,
     level: Annotated[
         RegionLevel, Query(description="The level of the regions listed.")
@@ -354,8 +392,7 @@ def get_coverage(
     include_synthetic: IncludeSynthetic = False,
     limit: GroupLimit = 100,
     offset: GroupOffset = 0,
-    output: Output = None,
-) -> StatsCoverage | Response:
+) -> Answer[StatsCoverage, CoverageItem]:
     filters = with_years(
         scope_filter(session, region=region, include_synthetic=include_synthetic),
         year,
@@ -384,29 +421,50 @@ def get_coverage(
         )
         for r in page
     ]
-    if wants_csv(request, output):
-        return csv_response(COVERAGE_COLUMNS, items, "gkstats-coverage")
-    return StatsCoverage(items=items, total=len(rows), limit=limit, offset=offset, level=level)
+    answer = StatsCoverage(items=items, total=len(rows), limit=limit, offset=offset, level=level)
+    return Answer(answer, Sheet("gkstats-coverage", "coverage", COVERAGE_COLUMNS, items))
 
 
 @router.get(
-    "/keys",
-    summary="Every metric, with the formats and years that have data",
-    description="Each `table.row.col` key of the catalog and each rate, the report formats "
-    "that print it, and per format the years in which at least one current report gives a "
-    "value. Keys printed in both formats sum across the 2021 change of format. " + CSV_NOTE,
-    response_model=StatsKeyList,
-    responses={
-        **examples.ok(examples.KEYS, csv=examples.KEYS_CSV, description=CSV_ANSWER),
-        **error_responses(422),
-    },
+    "/coverage",
+    summary=_COVERAGE_SUMMARY,
+    description=COVERAGE_DESCRIPTION,
+    response_model=StatsCoverage,
+    responses=error_responses(422),
 )
-def list_keys(
+def get_coverage(
     request: Request,
-    session: SessionDep,
-    include_synthetic: IncludeSynthetic = False,
+    answer: Annotated[Answer[StatsCoverage, CoverageItem], Depends(coverage_answer)],
     output: Output = None,
-) -> StatsKeyList | Response:
+) -> StatsCoverage | Response:
+    return negotiated(request, output, answer)
+
+
+add_sheet_routes(
+    router,
+    "/coverage",
+    coverage_answer,
+    name="coverage",
+    summary=_COVERAGE_SUMMARY,
+    description=COVERAGE_DESCRIPTION,
+    csv_example=examples.COVERAGE_CSV,
+    errors=(422,),
+)
+
+KEYS_DESCRIPTION = (
+    "Each `table.row.col` key of the catalog and each rate, the report formats that print it, "
+    "and per format the years in which at least one current report gives a value. Keys printed "
+    "in both formats sum across the 2021 change of format. "
+    + SHEET_NOTE.format(path="/api/v1/stats/keys")
+    + " "
+    + OUTPUT_NOTE
+)
+_KEYS_SUMMARY = "Every metric, with the formats and years that have data"
+
+
+def keys_answer(
+    session: SessionDep, include_synthetic: IncludeSynthetic = False
+) -> Answer[StatsKeyList, StatsKey]:
     found = key_years(session, include_synthetic)
     items = []
     for key, formats in METRIC_FORMATS.items():
@@ -422,6 +480,32 @@ def list_keys(
                 description=ratio.description if ratio else None,
             )
         )
-    if wants_csv(request, output):
-        return csv_response(KEY_COLUMNS, items, "gkstats-keys")
-    return StatsKeyList(items=items, total=len(items))
+    answer = StatsKeyList(items=items, total=len(items))
+    return Answer(answer, Sheet("gkstats-keys", "keys", KEY_COLUMNS, items))
+
+
+@router.get(
+    "/keys",
+    summary=_KEYS_SUMMARY,
+    description=KEYS_DESCRIPTION,
+    response_model=StatsKeyList,
+    responses={**examples.ok(examples.KEYS), **error_responses(422)},
+)
+def list_keys(
+    request: Request,
+    answer: Annotated[Answer[StatsKeyList, StatsKey], Depends(keys_answer)],
+    output: Output = None,
+) -> StatsKeyList | Response:
+    return negotiated(request, output, answer)
+
+
+add_sheet_routes(
+    router,
+    "/keys",
+    keys_answer,
+    name="keys",
+    summary=_KEYS_SUMMARY,
+    description=KEYS_DESCRIPTION,
+    csv_example=examples.KEYS_CSV,
+    errors=(422,),
+)

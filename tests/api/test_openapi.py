@@ -133,10 +133,36 @@ def test_csv_examples_are_tables(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     for method, path, op in operations(spec):
         for _, media_type, media in _successes(op):
-            if media_type == "text/csv":
+            if media_type.startswith("text/csv"):
                 (example,) = _examples(spec, media)
                 header, *rows = csv.reader(io.StringIO(example))
                 assert rows and {len(row) for row in rows} == {len(header)}, f"{method} {path}"
+
+
+SHEET_MEDIA_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def test_each_answer_has_one_media_type(client: TestClient) -> None:
+    """A generated client parses a 200 by its one declared type: a spreadsheet has its own
+    path (`.csv`, `.xlsx`), and every other read is JSON alone."""
+    spec = client.get("/openapi.json").json()
+    sheets = 0
+    for method, path, op in operations(spec):
+        suffix = "." + path.rsplit(".", 1)[1] if "." in path else ""
+        if path.endswith("/document"):
+            continue  # the original bytes, in whichever type they were ingested
+        ok = op["responses"].get("200") or op["responses"]["201"]
+        expected = SHEET_MEDIA_TYPES.get(suffix, "application/json")
+        assert list(ok["content"]) == [expected], f"{method.upper()} {path}"
+        sheets += suffix in SHEET_MEDIA_TYPES
+        if suffix == ".xlsx":
+            assert ok["content"][expected]["schema"] == {"type": "string", "format": "binary"}
+        if suffix == ".csv":
+            assert ok["content"][expected]["schema"] == {"type": "string"}
+    assert sheets == 12  # aggregate, rank, coverage, keys, a table, cells: each twice
 
 
 def test_every_operation_declares_the_errors_it_can_give(client: TestClient) -> None:

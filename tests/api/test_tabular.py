@@ -1,28 +1,57 @@
-"""The CSV writer: a byte-order mark, CRLF lines, empty fields for None, numbers as Python
-prints them, and the columns of each answer type in order."""
+"""The sheet writers: CSV with a byte-order mark, CRLF lines, empty fields for None, numbers as
+Python prints them; XLSX with text kept as text and numbers as numbers; and the columns of each
+answer type in order."""
 
 from __future__ import annotations
 
-from app.api.csv_output import (
+import io
+
+import openpyxl
+
+from app.api.tabular import (
     COVERAGE_COLUMNS,
     KEY_COLUMNS,
-    CsvColumn,
+    Column,
+    Sheet,
     aggregate_columns,
-    csv_response,
     rank_columns,
+    sheet_response,
 )
 from app.schemas import AgencyName, CoverageItem, RankItem, RegionName, StatsGroup, StatsKey
 
 
 def test_one_row_per_item_with_a_bom() -> None:
-    columns: list[CsvColumn[tuple[object, ...]]] = [
-        CsvColumn("a", lambda t: t[0]),
-        CsvColumn("b,c", lambda t: t[1]),
+    columns: list[Column[tuple[object, ...]]] = [
+        Column("a", lambda t: t[0]),
+        Column("b,c", lambda t: t[1]),
     ]
-    response = csv_response(columns, [(1, 0.5), (None, "名, 称")], "gkstats-x")
+    sheet = Sheet("gkstats-x", "x", columns, [(1, 0.5), (None, "名, 称")])
+    response = sheet_response(sheet, "csv")
     assert response.body == '\ufeffa,"b,c"\r\n1,0.5\r\n,"名, 称"\r\n'.encode()
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == 'attachment; filename="gkstats-x.csv"'
+
+
+def test_xlsx_keeps_text_as_text_and_numbers_as_numbers() -> None:
+    columns: list[Column[tuple[object, ...]]] = [
+        Column("code", lambda t: t[0]),
+        Column("名称", lambda t: t[1]),
+        Column("count", lambda t: t[2]),
+        Column("rate", lambda t: t[3]),
+    ]
+    rows = [("320800", "=HYPERLINK(1)", 3, 0.25), ("011000", "淮安市", None, None)]
+    response = sheet_response(Sheet("gkstats-x", "x", columns, rows), "xlsx")
+    assert response.headers["content-disposition"] == 'attachment; filename="gkstats-x.xlsx"'
+    sheet = openpyxl.load_workbook(io.BytesIO(response.body)).active
+    assert sheet is not None and sheet.title == "x"
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values == [["code", "名称", "count", "rate"], *map(list, rows)]
+    assert [type(v) for v in values[1]] == [str, str, int, float]  # a formula stays text
+    assert sheet["A2"].data_type == "s" and sheet["D2"].data_type == "n"
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    # Wide enough for the header and values; Chinese counts twice.
+    assert sheet.column_dimensions["A"].width >= 8
+    assert sheet.column_dimensions["B"].width >= sheet.column_dimensions["A"].width
 
 
 def test_aggregate_columns_name_regions_agencies_and_comparisons() -> None:
