@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx2
 import pytest
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
@@ -90,7 +91,14 @@ def test_every_view_draws_without_console_errors(
         for part in browser.find_elements(By.CSS_SELECTOR, "section.panel"):
             if attr(part, "data-panel") in WITHOUT_CSV:
                 continue
-            assert part.find_elements(By.CSS_SELECTOR, "a.csv"), attr(part, "data-panel")
+            links = part.find_elements(By.CSS_SELECTOR, "a.csv")
+            assert links, attr(part, "data-panel")
+            for link in links:
+                href = attr(link, "href")
+                if not href.startswith("blob:"):  # the API's own CSV, else one written by the page
+                    answer = httpx2.get(href)
+                    assert answer.status_code == 200, href
+                    assert answer.headers["content-type"].startswith("text/csv"), href
         assert console_errors(browser) == [], name
         assert screenshot(browser, f"{lang}/{name}").stat().st_size > 10_000
     print(f"screenshots in {SCREENSHOTS / lang}")
