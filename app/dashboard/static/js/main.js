@@ -1,5 +1,6 @@
 // The dashboard's frame: header, shared controls, and one view at a time, chosen by the URL.
 
+import { apiUrl, get } from "./api.js";
 import { loadContext } from "./context.js";
 import { setLanguage, t } from "./i18n.js";
 import { go, link, listen, readState } from "./state.js";
@@ -111,7 +112,7 @@ function regionControl(context) {
   const children = context.region ? context.region.children : null;
   const nav = el("nav", { class: "crumbs", "aria-label": t("region") });
   crumbs.forEach((crumb, index) => nav.append(...(index ? [" › ", crumb] : [crumb])));
-  const nodes = [nav];
+  const control = el("div", { class: "control region" }, el("span", { text: t("region") }), nav);
   if (children === null || children.length) {
     const choose = el(
       "select",
@@ -121,16 +122,18 @@ function regionControl(context) {
       },
       el("option", { value: "", text: "…" }),
     );
-    nodes.push(choose);
+    control.append(choose);
     const fill = (items) =>
       choose.append(...items.map((c) => el("option", { value: c.code, text: c.name })));
     if (children) fill(children);
-    else
-      fetch("/api/v1/regions?level=province&limit=100")
-        .then((r) => r.json())
-        .then((page) => fill(page.items));
+    else {
+      // Without the list the breadcrumb still works; the failure is shown, not thrown.
+      get(apiUrl("/regions", { level: "province", limit: 100 }))
+        .then((page) => fill(page.items))
+        .catch((error) => control.append(message("error", error.message)));
+    }
   }
-  return el("div", { class: "control region" }, el("span", { text: t("region") }), ...nodes);
+  return control;
 }
 
 function follow(code) {
