@@ -51,6 +51,7 @@ return {
   readyAt: Number(document.body.dataset.readyAt),
   resources: entries.map((e) => ({
     url: e.name, transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize,
+    start: Math.round(e.startTime), end: Math.round(e.responseEnd),
   })),
 };
 """

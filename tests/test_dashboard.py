@@ -51,6 +51,14 @@ def test_every_module_import_resolves(client: TestClient) -> None:
             assert "javascript" in served.headers["content-type"]
 
 
+def test_every_module_is_preloaded(client: TestClient) -> None:
+    """The page asks for all its modules at once instead of one level of imports at a time."""
+    page = client.get("/dashboard/").text
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', page))
+    modules = {str(m.relative_to(STATIC)) for m in (STATIC / "js").rglob("*.js")}
+    assert preloaded == modules
+
+
 def test_echarts_is_vendored_with_its_licence_and_version() -> None:
     recorded = json.loads((ECHARTS / "VERSION.json").read_text(encoding="utf-8"))
     assert recorded["name"] == "echarts"

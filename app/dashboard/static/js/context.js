@@ -24,21 +24,28 @@ async function showDemo(state) {
 }
 
 export async function loadContext(state) {
+  // The years and the trend are asked for with and without the demo set while the choice is
+  // made, so that the choice costs no round trip of its own.
+  const series = (demo) =>
+    getJson("/stats/aggregate", {
+      region: state.region,
+      include_synthetic: demo,
+      metric: ["requests.new.total", "disclosure_rate"],
+      group_by: "year",
+      limit: 1000,
+    });
+  const candidates = state.demo === undefined ? [series(true), series(false)] : [];
+  for (const candidate of candidates) candidate.catch(() => {}); // the one chosen is awaited
   const [catalog, demo, region] = await Promise.all([
     get("/api/v1/catalog"),
     showDemo(state),
     state.region ? get(`/api/v1/regions/${encodeURIComponent(state.region)}`) : null,
   ]);
+  const chosen = await (candidates.length ? candidates[demo ? 0 : 1] : series(demo));
   const scope = { region: state.region, include_synthetic: demo };
-  const series = await getJson("/stats/aggregate", {
-    ...scope,
-    metric: ["requests.new.total", "disclosure_rate"],
-    group_by: "year",
-    limit: 1000,
-  });
-  const years = series.body.items.map((group) => group.year).sort((a, b) => a - b);
+  const years = chosen.body.items.map((group) => group.year).sort((a, b) => a - b);
   const year = Number(state.year ?? years.at(-1) ?? new Date().getFullYear() - 1);
-  return { catalog, demo, region, scope, series, years, year, labels: cellLabels(catalog) };
+  return { catalog, demo, region, scope, series: chosen, years, year, labels: cellLabels(catalog) };
 }
 
 function cellLabels(catalog) {
