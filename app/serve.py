@@ -30,6 +30,7 @@ from types import FrameType
 import uvicorn
 
 from app.logs import LOGGING
+from app.protocol import JsonErrorHttpProtocol
 
 APP = "app.main:app"
 STOP_SECONDS = 10.0
@@ -50,6 +51,7 @@ def serve(host: str, port: int, workers: int) -> None:
                 workers=workers,
                 log_config=LOGGING,
                 access_log=False,
+                http=JsonErrorHttpProtocol,
             )
             return
         _Supervisor(host, port, workers).run()
@@ -77,7 +79,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 def _worker(host: str, port: int) -> None:
     sock = listening_socket(host, port)
-    config = uvicorn.Config(APP, log_config=LOGGING, access_log=False)
+    config = uvicorn.Config(APP, log_config=LOGGING, access_log=False, http=JsonErrorHttpProtocol)
     uvicorn.Server(config).run(sockets=[sock])
 
 

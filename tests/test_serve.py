@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import time
@@ -141,17 +142,19 @@ def test_workers_share_metrics_and_log_each_request_once(
     assert "serve-secret-key" not in text
 
 
-def test_raw_utf8_in_a_query_is_refused_by_the_http_parser(
-    tmp_path: Path, own_database_url: str
-) -> None:
-    # curl sends the README's old example, `?q=数据资源`, as raw UTF-8 bytes. uvicorn's HTTP
-    # parsers (httptools and h11 alike) refuse a request line with bytes past ASCII before
-    # the app sees it, so the README percent-encodes the query (`curl -G --data-urlencode`).
+def test_raw_utf8_in_a_query_gets_our_json_error(tmp_path: Path, own_database_url: str) -> None:
+    # curl sends `?q=数据资源` as raw UTF-8 bytes. uvicorn's HTTP parsers (httptools and h11
+    # alike) refuse a request line with bytes past ASCII before the app sees it; the answer
+    # still has gkstats' error shape and says to percent-encode (app/protocol.py).
     with gkstats_server({"DATABASE_URL": own_database_url}, tmp_path / "server.log") as server:
         port = int(server.base.rsplit(":", 1)[1])
         raw = _raw_request(port, "/api/v1/agencies?q=数据资源".encode())
-        assert raw.startswith(b"HTTP/1.1 400 ")
-        assert b"Invalid HTTP request received." in raw
+        head, _, body = raw.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 ")
+        assert b"content-type: application/json" in head
+        error = json.loads(body)["error"]
+        assert error["status"] == 400 and error["code"] == "bad_request"
+        assert "--data-urlencode" in error["message"]
         encoded = _raw_request(port, b"/api/v1/agencies?q=%E6%95%B0%E6%8D%AE%E8%B5%84%E6%BA%90")
         assert encoded.startswith(b"HTTP/1.1 200 ")
         assert b'"items"' in encoded
