@@ -561,3 +561,91 @@ class AgencyPatch(BaseModel):
         description="A GB/T 2260 code from /regions; null removes the placement.",
     )
     kind: AgencyKind | None = None
+
+
+# An agency against itself (GET /agencies/{id}/compare).
+
+
+class ComparedReport(BaseModel):
+    id: int
+    year: int
+    format: Format
+
+
+class CellSide(BaseModel):
+    value: int | float | None = Field(description="Null unless the cell is a number: never 0.")
+    raw: str | None = Field(description="As printed; null when the report did not print the cell.")
+    status: CellStatus | None = Field(description="Null when the report did not print the cell.")
+
+
+class CellComparison(BaseModel):
+    key: str = Field(examples=["requests.new.total"])
+    before: CellSide = Field(description="The earlier year's cell.")
+    after: CellSide = Field(description="The later year's cell.")
+    change: int | float | None = Field(description="after − before; null unless both are numbers.")
+    change_pct: float | None = Field(
+        description="The change in % of before; null when before is 0."
+    )
+
+
+class OneFormatCell(BaseModel):
+    key: str = Field(examples=["proactive.procurement.amount"])
+    year: int
+    format: Format
+    value: int | float | None
+    raw: str
+    status: CellStatus
+
+
+class RateComparison(BaseModel):
+    name: str = Field(examples=["disclosure_rate"])
+    before: float | None
+    after: float | None
+    change: float | None
+
+
+class DiffPieceOut(BaseModel):
+    op: Literal["equal", "delete", "insert"]
+    text: str
+
+
+class SectionComparison(BaseModel):
+    number: int
+    title_before: str | None
+    title_after: str | None
+    before: str | None
+    after: str | None
+    diff: list[DiffPieceOut] = Field(
+        description="Word by word (jieba): equal and delete pieces join into `before`, equal "
+        "and insert pieces into `after`."
+    )
+
+
+class CheckSideOut(BaseModel):
+    result: CheckOutcome
+    left: float | None
+    right: float | None
+
+
+class CheckComparison(BaseModel):
+    rule: str
+    scope: str
+    table: str
+    before: CheckSideOut
+    after: CheckSideOut
+
+
+class AgencyComparison(BaseModel):
+    agency: AgencyRef
+    reports: list[ComparedReport] = Field(description="The earlier report, then the later.")
+    cells: list[CellComparison] = Field(
+        description="Every key printed in both reports' formats and present in either report."
+    )
+    one_format_only: list[OneFormatCell] = Field(
+        description="Cells whose key only one of the two formats prints (across 2020 → 2021)."
+    )
+    rates: list[RateComparison]
+    sections: list[SectionComparison]
+    checks: list[CheckComparison] = Field(
+        description="Checks that passed in one year and failed in the other."
+    )

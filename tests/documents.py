@@ -38,3 +38,11 @@ INFERRED_DOCUMENT = """青禾市云岭区审计局2019年政府信息公开工�
 ||||||
 四、政府信息公开行政复议、行政诉讼情况
 """.encode()
+
+
+def earlier_year_document() -> bytes:
+    """青禾市云岭区统计局's 2019 report: the example's figures, all adding up (its 2020 report,
+    `statuses_document`, then fails checks that pass here)."""
+    text = EXAMPLE_2020.read_text(encoding="utf-8").replace("数据资源管理局", "统计局", 1)
+    text = text.replace("2021 年 1 月 22 日", "2020 年 1 月 20 日").replace("2020", "2019")
+    return text.encode()

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.api import examples
+from app.api.compare_out import comparison_out, one_format_row
 from app.api.deps import (
     REPORT_LOAD,
     Id,
@@ -21,10 +22,19 @@ from app.api.deps import (
 )
 from app.api.regions import region_and_descendants
 from app.api.serialize import agency_out, report_out
+from app.api.tabular import SHEET_NOTE, Answer, Sheet, add_sheet_routes, comparison_columns
+from app.compare import compare, load_side
 from app.errors import NotFound, Unprocessable, error_responses
 from app.models import Agency, Region, Report, bump_data_version
 from app.rollup import refresh_rollups_for_agency
-from app.schemas import AgencyOut, AgencyPatch, Page, ReportOut
+from app.schemas import (
+    AgencyComparison,
+    AgencyOut,
+    AgencyPatch,
+    CellComparison,
+    Page,
+    ReportOut,
+)
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
 
@@ -126,6 +136,93 @@ def get_agency_report(
     if report is None:
         raise NotFound(f"agency {agency.id} has no report for {year}")
     return report_out(report)
+
+
+COMPARE_SUMMARY = "Compare an agency's reports of two years"
+COMPARE_DESCRIPTION = """
+Two current reports of one agency side by side (default: its two latest years):
+
+* **cells**: every key both reports' formats print and either report has, with each side's value
+  and status, the change and the % change. A blank, not-applicable, unreadable or unprinted cell
+  has no value, so its change is null: a blank is never 0.
+* **one_format_only**: across the 2020 → 2021 change of format, the cells whose key only one of
+  the two formats prints, with their value.
+* **rates**: each year's own disclosure, denial and correction rates.
+* **sections**: each part's text side by side, with a word-by-word diff (segmented with jieba).
+* **checks**: the arithmetic checks that passed in one year and failed in the other.
+"""
+
+
+def compare_answer(
+    agency: AgencyDep,
+    session: SessionDep,
+    years: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d{4},\d{4}$",
+            description="Two years, e.g. `2022,2023`; default: the agency's two latest.",
+            examples=["2022,2023"],
+        ),
+    ] = None,
+) -> Answer[AgencyComparison, CellComparison]:
+    current = {
+        r.year: r
+        for r in session.scalars(
+            select(Report)
+            .where(Report.agency_id == agency.id, Report.is_current.is_(True))
+            .options(*REPORT_LOAD)
+        )
+    }
+    if years is None:
+        if len(current) < 2:
+            have = ", ".join(map(str, sorted(current))) or "none"
+            raise Unprocessable(
+                f"agency {agency.id} has current reports for {have}: a comparison needs two years"
+            )
+        chosen = sorted(current)[-2:]
+    else:
+        chosen = sorted({int(y) for y in years.split(",")})
+        if len(chosen) != 2:
+            raise Unprocessable("give two different years, e.g. years=2022,2023")
+        for year in chosen:
+            if year not in current:
+                raise NotFound(f"agency {agency.id} has no report for {year}")
+    before, after = (load_side(session, current[year]) for year in chosen)
+    found = compare(before, after)
+    model = comparison_out(agency, found)
+    rows = model.cells + [one_format_row(c, chosen[0]) for c in model.one_format_only]
+    sheet = Sheet(
+        name=f"agency-{agency.id}-{chosen[0]}-{chosen[1]}",
+        title="compare",
+        columns=comparison_columns(*chosen),
+        rows=rows,
+    )
+    return Answer(model, sheet)
+
+
+add_sheet_routes(
+    router,
+    "/{agency_id}/compare",
+    compare_answer,
+    name="compare_agency",
+    summary=COMPARE_SUMMARY,
+    description=COMPARE_DESCRIPTION,
+    csv_example=examples.COMPARISON_CSV,
+    errors=(404, 422),
+)
+
+
+@router.get(
+    "/{agency_id}/compare",
+    summary=COMPARE_SUMMARY,
+    description=COMPARE_DESCRIPTION + "\n" + SHEET_NOTE.format(path="/agencies/{id}/compare"),
+    response_model=AgencyComparison,
+    responses={**examples.ok(examples.COMPARISON), **error_responses(404, 422)},
+)
+def compare_agency(
+    answer: Annotated[Answer[AgencyComparison, CellComparison], Depends(compare_answer)],
+) -> AgencyComparison:
+    return answer.model
 
 
 @router.patch(

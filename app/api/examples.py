@@ -249,3 +249,69 @@ CATALOG = {
 HEALTH = {"status": "ok", "database": "postgresql"}
 
 READY = {"status": "ready", "database": "postgresql", "revision": "0005", "reports": 1342}
+
+_CELL = {"value": 57, "raw": "57", "status": "number"}
+COMPARISON = {
+    "agency": {"id": 1, "name": "青禾市云岭区数据资源管理局", "region": None},
+    "reports": [
+        {"id": 1, "year": 2020, "format": "2019"},
+        {"id": 2, "year": 2023, "format": "2021"},
+    ],
+    "cells": [
+        {
+            "key": "requests.new.total",
+            "before": _CELL,
+            "after": {"value": 64, "raw": "64", "status": "number"},
+            "change": 7,
+            "change_pct": 12.280702,
+        },
+        {
+            "key": "requests.carried_over.total",
+            "before": {"value": None, "raw": "", "status": "blank"},
+            "after": {"value": 3, "raw": "3", "status": "number"},
+            "change": None,
+            "change_pct": None,
+        },
+    ],
+    "one_format_only": [
+        {
+            "key": "proactive.procurement.amount",
+            "year": 2020,
+            "format": "2019",
+            "value": 126.5,
+            "raw": "126.5万元",
+            "status": "number",
+        }
+    ],
+    "rates": [{"name": "disclosure_rate", "before": 0.35, "after": 0.41, "change": 0.06}],
+    "sections": [
+        {
+            "number": 5,
+            "title_before": "五、存在的主要问题及改进情况",
+            "title_after": "五、存在的主要问题及改进情况",
+            "before": "一是数据开放不及时。",
+            "after": "一是个人信息保护不到位。",
+            "diff": [
+                {"op": "equal", "text": "一是"},
+                {"op": "delete", "text": "数据开放不及时"},
+                {"op": "insert", "text": "个人信息保护不到位"},
+                {"op": "equal", "text": "。"},
+            ],
+        }
+    ],
+    "checks": [
+        {
+            "rule": "requests.balance",
+            "scope": "total",
+            "table": "requests",
+            "before": {"result": "pass", "left": 60.0, "right": 60.0},
+            "after": {"result": "fail", "left": 67.0, "right": 62.0},
+        }
+    ],
+}
+COMPARISON_CSV = (
+    "key,2020.value,2020.status,2023.value,2023.status,change,change_pct\r\n"
+    "requests.new.total,57,number,64,number,7,12.280702\r\n"
+    "requests.carried_over.total,,blank,3,number,,\r\n"
+    "proactive.procurement.amount,126.5,number,,,,\r\n"
+)

@@ -18,6 +18,7 @@ from app.catalog import FORMATS
 from app.errors import json_error_responses
 from app.schemas import (
     AgencyName,
+    CellComparison,
     CoverageItem,
     RankItem,
     RegionName,
@@ -335,3 +336,16 @@ def _printed_column(key: str, label: str) -> Column[TableRowOut]:
         return None
 
     return Column(label, value)
+
+
+def comparison_columns(before: int, after: int) -> list[Column[CellComparison]]:
+    """A cell key per row: each year's value and status, the change and the % change."""
+    return [
+        Column("key", lambda c: c.key),
+        Column(f"{before}.value", lambda c: c.before.value),
+        Column(f"{before}.status", lambda c: c.before.status),
+        Column(f"{after}.value", lambda c: c.after.value),
+        Column(f"{after}.status", lambda c: c.after.status),
+        Column("change", lambda c: c.change),
+        Column("change_pct", lambda c: c.change_pct),
+    ]
