@@ -106,8 +106,9 @@ def test_spreadsheets_have_a_row_per_key(client: TestClient) -> None:
     assert lines[0] == "key,2019.value,2019.status,2020.value,2020.status,change,change_pct"
     assert len(lines) == 1 + len(body["cells"]) + len(body["one_format_only"])
     assert "proactive.normative_docs.published,4,number,,blank,," in lines
-    book = openpyxl.load_workbook(io.BytesIO(client.get(path + ".xlsx").content))
-    rows = list(book.active.iter_rows(values_only=True))
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(path + ".xlsx").content)).active
+    assert sheet is not None and sheet.title == "compare"
+    rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == len(lines)
     assert rows[[r[0] for r in rows].index("requests.new.total")][:6] == (
         "requests.new.total",
