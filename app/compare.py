@@ -87,18 +87,23 @@ class Comparison:
     checks: list[CheckChange]
 
 
+def report_cells(session: Session, report_id: int) -> dict[str, CellRow]:
+    """A report's cells by table.row.col."""
+    cells = session.scalars(select(Cell).where(Cell.report_id == report_id))
+    return {
+        f"{c.table_key}.{c.row_key}.{c.col_key}": CellRow(
+            c.table_key, c.row_key, c.col_key, c.value, c.raw, c.status, c.unit
+        )
+        for c in cells
+    }
+
+
 def load_side(session: Session, report: Report) -> ReportSide:
-    cells = session.scalars(select(Cell).where(Cell.report_id == report.id))
     sections = session.scalars(select(Section).where(Section.report_id == report.id))
     checks = session.scalars(select(ReportCheck).where(ReportCheck.report_id == report.id))
     return ReportSide(
         report=report,
-        cells={
-            f"{c.table_key}.{c.row_key}.{c.col_key}": CellRow(
-                c.table_key, c.row_key, c.col_key, c.value, c.raw, c.status, c.unit
-            )
-            for c in cells
-        },
+        cells=report_cells(session, report.id),
         sections={s.number: (s.title, s.text) for s in sections},
         checks={
             (c.rule, c.scope, c.table_key): CheckSide(c.result, c.left, c.right) for c in checks

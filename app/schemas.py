@@ -649,3 +649,48 @@ class AgencyComparison(BaseModel):
     checks: list[CheckComparison] = Field(
         description="Checks that passed in one year and failed in the other."
     )
+
+
+# Plausibility across years (GET /reports/{id}/flags).
+
+
+class FlagOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "rule": "requests.carried_over",
+                    "key": "requests.carried_over.total",
+                    "expected": 15,
+                    "found": 12,
+                    "sources": ["previous:requests.carried_forward.total"],
+                    "message": "carried over 12 but the year before carried forward 15",
+                }
+            ]
+        }
+    )
+
+    rule: str = Field(
+        description="`requests.carried_over`, `proactive.in_force`, "
+        "`proactive.prev_items` or `jump`."
+    )
+    key: str = Field(description="The cell of this report the flag is about.")
+    expected: float = Field(
+        description="What the year before (with this year's own cells, for "
+        "a running count) leads one to expect; for `jump`, the year before's value."
+    )
+    found: float = Field(description="What this report says.")
+    sources: list[str] = Field(
+        description="The cells `expected` comes from; `previous:` marks the year before's."
+    )
+    message: str
+
+
+class ReportFlags(BaseModel):
+    report_id: int
+    year: int
+    previous_report_id: int | None = Field(
+        description="The agency's current report of the year before; null when there is none, "
+        "and then there is nothing to flag."
+    )
+    items: list[FlagOut]

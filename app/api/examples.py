@@ -315,3 +315,19 @@ COMPARISON_CSV = (
     "requests.carried_over.total,,blank,3,number,,\r\n"
     "proactive.procurement.amount,126.5,number,,,,\r\n"
 )
+
+FLAGS = {
+    "report_id": 2,
+    "year": 2021,
+    "previous_report_id": 1,
+    "items": [
+        {
+            "rule": "requests.carried_over",
+            "key": "requests.carried_over.total",
+            "expected": 15,
+            "found": 12,
+            "sources": ["previous:requests.carried_forward.total"],
+            "message": "carried over 12 but the year before carried forward 15",
+        }
+    ],
+}

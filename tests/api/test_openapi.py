@@ -21,13 +21,14 @@ from schemathesis.specs.openapi.checks import (
     positive_data_acceptance,
 )
 
-from app.api import agencies, catalog, health, regions, reports, stats
+from app.api import agencies, catalog, flags, health, regions, reports, stats
 from app.config import Settings
 from tests.conftest import API_KEY
 
 ROUTERS = (
     reports.router,
     reports.upload_router,
+    flags.router,
     agencies.router,
     regions.router,
     stats.router,
