@@ -14,11 +14,12 @@ const STATUSES = ["number", "blank", "not_applicable", "inferred", "unreadable",
 export async function render(state) {
   if (!state.id) return [message("error", t("no_data"))];
   const base = `/reports/${encodeURIComponent(state.id)}`;
-  const [report, checks, sections, revisions, ...tables] = await Promise.all([
+  const [report, checks, sections, revisions, flags, ...tables] = await Promise.all([
     getJson(base),
     getJson(`${base}/checks`),
     getJson(`${base}/sections`),
     getJson(`${base}/revisions`),
+    getJson(`${base}/flags`),
     ...TABLES.map((key) => getJson(`${base}/tables/${key}`)),
   ]);
   const failing = checks.body.items.filter((check) => check.result === "fail");
@@ -54,6 +55,7 @@ export async function render(state) {
     legend(),
     ...tables.map((answer) => tablePanel(answer, failingCells)),
     checksPanel(checks, failing),
+    flagsPanel(flags),
     sectionsPanel(sections),
     revisionsPanel(revisions, r.id),
   ];
@@ -170,6 +172,30 @@ function checksPanel({ url, body }, failing) {
       body.items.map((c) => [c.rule, c.scope, c.result, c.left, c.right, c.difference, c.message]),
       `report-${body.report_id}-checks.csv`,
     ),
+  );
+}
+
+function flagsPanel({ url, body }) {
+  const headers = [t("flag_rule"), "key", t("flag_expected"), t("flag_found"), ""];
+  const rows = body.items.map((f) => [f.rule, f.key, f.expected, f.found, f.message]);
+  const previous =
+    body.previous_report_id === null
+      ? el("p", { class: "note", text: t("flags_no_previous") })
+      : el(
+          "p",
+          { class: "note" },
+          el("a", {
+            href: link({ id: body.previous_report_id }),
+            text: `${t("flags_previous")} #${body.previous_report_id}`,
+          }),
+        );
+  return panel(
+    "report-flags",
+    `${t("report_flags")} (${body.items.length})`,
+    url,
+    previous,
+    body.items.length ? table(headers, rows, { class: "data flags" }) : null,
+    localCsv(headers, rows, `report-${body.report_id}-flags.csv`),
   );
 }
 
