@@ -9,6 +9,7 @@ import io
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import xlsxwriter
@@ -79,11 +80,17 @@ def csv_bytes(sheet: Sheet[T]) -> bytes:
 MAX_WIDTH = 60  # characters; longer text wraps out of sight rather than widening the column
 
 
+FIXED_CREATED = datetime(2019, 1, 1, tzinfo=UTC)
+
+
 def xlsx_bytes(sheet: Sheet[T]) -> bytes:
     output = io.BytesIO()
     # in_memory: no temporary files. Every cell is written with its type's own method, so no
     # text is ever taken for a number, a formula or a link.
     workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+    # A fixed creation time: the same answer is the same bytes, so HEAD's Content-Length is
+    # GET's and a cache never sees two versions of one answer.
+    workbook.set_properties({"created": FIXED_CREATED})
     worksheet = workbook.add_worksheet(sheet.title)
     bold = workbook.add_format({"bold": True})
     widths = [_width(column.header) for column in sheet.columns]

@@ -5,6 +5,7 @@ answer type in order."""
 from __future__ import annotations
 
 import io
+import time
 
 import openpyxl
 
@@ -16,6 +17,7 @@ from app.api.tabular import (
     aggregate_columns,
     rank_columns,
     sheet_response,
+    xlsx_bytes,
 )
 from app.schemas import AgencyName, CoverageItem, RankItem, RegionName, StatsGroup, StatsKey
 
@@ -123,3 +125,10 @@ def test_rank_coverage_and_key_columns() -> None:
         "reports",
     ]
     assert [c.value(key) for c in KEY_COLUMNS] == ["k", "cell", "2019 2021", "", "2021 2022", 5]
+
+
+def test_the_same_answer_is_the_same_xlsx_bytes() -> None:
+    columns: list[Column[int]] = [Column("n", lambda n: n)]
+    first = xlsx_bytes(Sheet("gkstats-x", "x", columns, [1, 2]))
+    time.sleep(1.1)  # the zip entries and the document properties carry times to the second
+    assert xlsx_bytes(Sheet("gkstats-x", "x", columns, [1, 2])) == first
