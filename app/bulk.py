@@ -281,6 +281,11 @@ class _Inline(Executor):
         return future
 
 
+def worker_pool(workers: int) -> Executor:
+    """Processes to parse documents in, or this process alone when one worker is asked for."""
+    return _pool(workers)
+
+
 def _pool(workers: int) -> Executor:
     if workers <= 1:
         return _Inline()

@@ -63,6 +63,47 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if counts["failed"] else 0
 
 
+def cmd_reparse(args: argparse.Namespace) -> int:
+    from app.db import get_sessionmaker
+    from app.reparse import reparse_reports
+
+    outcomes = reparse_reports(
+        get_sessionmaker(),
+        every_version=args.all,
+        dry_run=args.dry_run,
+        workers=args.workers,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    changed = [o for o in outcomes if o.status == "changed"]
+    if args.verbose:
+        for outcome in outcomes:
+            print(f"{outcome.status:9} report {outcome.report_id}  {outcome.detail}")
+    counts = Counter(o.status for o in outcomes)
+    would = "would change" if args.dry_run else "changed"
+    print(
+        f"{counts['changed']} {would}, {counts['unchanged']} unchanged, "
+        f"{counts['failed']} failed ({len(outcomes)} reports re-read)"
+    )
+    if changed:
+        moved = Counter(name for o in changed for name in o.changes.fields)
+        values = sum(o.changes.values for o in changed)
+        statuses = sum(o.changes.statuses for o in changed)
+        print(
+            f"  {values} values, {statuses} statuses, {moved['agency']} agencies, "
+            f"{moved['year']} years {'would change' if args.dry_run else 'changed'}"
+        )
+    if args.dry_run:
+        print("  dry run: nothing was written")
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            print(
+                f"  failed: report {outcome.report_id} (its stored reading is kept): "
+                f"{outcome.detail}",
+                file=sys.stderr,
+            )
+    return 1 if counts["failed"] else 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from app.migrate import upgrade
 
@@ -117,6 +158,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes parsing documents (default: the CPU count, at most 4)",
     )
     ingest.set_defaults(run=cmd_ingest)
+
+    reparse = commands.add_parser(
+        "reparse", help="read stored documents again where an older parser read them"
+    )
+    reparse.add_argument(
+        "--all", action="store_true", help="every stored document, whichever parser read it"
+    )
+    reparse.add_argument(
+        "--dry-run", action="store_true", help="say what would change; write nothing"
+    )
+    reparse.add_argument("-v", "--verbose", action="store_true", help="one line per report")
+    reparse.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    reparse.add_argument(
+        "--workers",
+        type=positive_int,
+        default=default_workers(),
+        metavar="N",
+        help="processes parsing documents (default: the CPU count, at most 4)",
+    )
+    reparse.set_defaults(run=cmd_reparse)
 
     synth = commands.add_parser(
         "synth", help="generate synthetic reports for benchmarks (marked synthetic)"

@@ -40,6 +40,7 @@ from app.parsing.version import PARSER_VERSION
 from app.regions.placing import agency_kind, place_agency
 from app.rollup import refresh_rollups_for_reports
 
+
 @dataclass(frozen=True, slots=True)
 class IngestResult:
     report: Report
