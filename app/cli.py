@@ -35,6 +35,11 @@ def positive_int(text: str) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from app.db import get_sessionmaker
 
+    if args.manifest is not None:
+        if args.paths:
+            print("give PATHs or --manifest, not both", file=sys.stderr)
+            return 2
+        return _ingest_manifest(args)
     documents = list(find_documents(args.paths))
     if not documents:
         print("no documents found", file=sys.stderr)
@@ -49,7 +54,53 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         workers=args.workers,
         progress=show_bar,
     )
-    if args.verbose:
+    return _summarize(outcomes, args.verbose)
+
+
+def _ingest_manifest(args: argparse.Namespace) -> int:
+    from app.db import get_sessionmaker
+    from app.manifest import ManifestError, document_path, read_manifest, unknown_regions
+
+    manifest = Path(args.manifest)
+    try:
+        rows, errors = read_manifest(manifest)
+    except ManifestError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    factory = get_sessionmaker()
+    with factory() as session:
+        errors += unknown_regions(session, rows)
+    refused = {error.line for error in errors}
+    outcomes = [
+        Outcome(Path(f"{manifest} line {e.line}"), "failed", f"column {e.column}: {e.message}")
+        for e in sorted(errors, key=lambda e: e.line)
+    ]
+    paths = []
+    hints = []
+    for row in rows:
+        if row.line in refused:
+            continue
+        try:
+            paths.append(document_path(row))
+        except ValueError as exc:
+            outcomes.append(
+                Outcome(Path(f"{manifest} line {row.line}"), "failed", f"column url: {exc}")
+            )
+            continue
+        hints.append(row.hints)
+    if paths:
+        outcomes += ingest_paths(
+            factory,
+            paths,
+            workers=args.workers,
+            progress=not args.quiet and sys.stderr.isatty(),
+            hints=hints,
+        )
+    return _summarize(outcomes, args.verbose)
+
+
+def _summarize(outcomes: list[Outcome], verbose: bool) -> int:
+    if verbose:
         for outcome in outcomes:
             print(f"{outcome.status:9} {outcome.path}  {outcome.detail}")
     counts = Counter(o.status for o in outcomes)
@@ -144,7 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(run=cmd_migrate)
 
     ingest = commands.add_parser("ingest", help="ingest report documents (files or folders)")
-    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("paths", nargs="*", metavar="PATH")
+    ingest.add_argument(
+        "--manifest",
+        metavar="CSV",
+        help="a CSV file, one row per document: path, url, agency, year, region, source_url",
+    )
     ingest.add_argument("--region", help="GB/T 2260 code to place new agencies under")
     ingest.add_argument("--agency", help="the agency's name, for documents that do not print it")
     ingest.add_argument("--year", type=int, help="the report year, for documents without one")
