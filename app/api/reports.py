@@ -390,7 +390,7 @@ def list_revisions(report: ReportDep, session: SessionDep) -> Page[ReportOut]:
     "parser and the report changed (it is updated in place, keeping its id and revision), "
     "newest first, with what it said before.",
     response_model=RereadList,
-    responses=error_responses(404, 422),
+    responses={**examples.ok(examples.REREADS), **error_responses(404, 422)},
 )
 def list_rereads(report: ReportDep, session: SessionDep) -> RereadList:
     rows = session.scalars(
