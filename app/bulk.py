@@ -18,17 +18,18 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, fields
-from itertools import islice
+from dataclasses import dataclass, field, fields, replace
+from itertools import groupby, islice
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from app.errors import ApiError
-from app.ingest import PreparedReport
+from app.ingest import NewDocument, PreparedReport
 from app.parsing.document import media_type_for
 from app.parsing.model import ParsedReport, RegionHints
 
@@ -53,11 +54,27 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class Hints:
+    """What is known about a document beside its bytes (a manifest row, the command's options).
+
+    As the upload parameters: `agency` and `year` stand in for what the document does not print
+    (see `parse_for_ingest`), `region` places a new agency, and `source_url` is recorded where
+    the document prints none.
+    """
+
+    agency: str | None = None
+    year: int | None = None
+    region: str | None = None
+    source_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class _Document:
     path: Path
     media_type: str
     data: bytes
     digest: str
+    hints: Hints = field(default_factory=Hints)
 
 
 _Entry: TypeAlias = tuple[int, _Document, Parsed]
@@ -76,16 +93,21 @@ def ingest_paths(
     year: int | None = None,
     workers: int | None = None,
     progress: bool = True,
+    hints: Sequence[Hints] | None = None,
 ) -> list[Outcome]:
     """Ingest these files in order; one outcome per path, in the same order.
 
     `agency` and `year` stand in for what documents do not print (see `parse_for_ingest`).
+    `hints`, one per path, say so for each document instead.
     """
     from app.ingest import sha256_hex
 
     workers = default_workers() if workers is None else max(1, workers)
     if len(paths) <= 1:
         workers = 1
+    if hints is not None and len(hints) != len(paths):
+        raise ValueError("hints are given one per path")
+    given = Hints(agency, year, region)
     outcomes: dict[int, Outcome] = {}
     stored: dict[str, int] = {}  # digest → report id, for documents stored by this run
     with (
@@ -102,7 +124,7 @@ def ingest_paths(
         parsed: list[_Entry] = []
 
         def store(batch: list[_Entry]) -> None:
-            for index, outcome in _store_batch(session, batch, region, stored):
+            for index, outcome in _store_batch(session, batch, stored):
                 finish(index, outcome)
 
         def store_ready(keep: int) -> None:
@@ -117,7 +139,7 @@ def ingest_paths(
         for batch in _batched(enumerate(paths), LOOKUP_BATCH):
             to_parse: list[tuple[int, _Document]] = []
             for index, path in batch:
-                read = _read(path, sha256_hex)
+                read = _read(path, sha256_hex, given if hints is None else hints[index])
                 if isinstance(read, Outcome):
                     finish(index, read)
                 else:
@@ -131,7 +153,7 @@ def ingest_paths(
                 else:
                     finish(index, Outcome(doc.path, "unchanged", f"report {report_id}"))
             for chunk in _batched(fresh, CHUNK):
-                work = [(doc.data, doc.media_type, agency, year) for _, doc in chunk]
+                work = [(d.data, d.media_type, d.hints.agency, d.hints.year) for _, d in chunk]
                 queue.append((chunk, pool.submit(parse_documents, work)))
                 store_ready(keep=window)
         store_ready(keep=0)
@@ -157,7 +179,7 @@ def _parse(data: bytes, media_type: str, agency: str | None, year: int | None) -
     return prepare(parsed)
 
 
-def _read(path: Path, digest_of: Callable[[bytes], str]) -> _Document | Outcome:
+def _read(path: Path, digest_of: Callable[[bytes], str], hints: Hints) -> _Document | Outcome:
     media_type = media_type_for(path.name, None)
     if media_type is None:
         return Outcome(path, "failed", UNKNOWN_TYPE)
@@ -165,7 +187,7 @@ def _read(path: Path, digest_of: Callable[[bytes], str]) -> _Document | Outcome:
         data = path.read_bytes()
     except OSError as exc:
         return Outcome(path, "failed", f"cannot read: {exc.strerror or exc}")
-    return _Document(path, media_type, data, digest_of(data))
+    return _Document(path, media_type, data, digest_of(data), hints)
 
 
 def _stored_reports(session: Session, digests: set[str]) -> dict[str, int]:
@@ -194,16 +216,16 @@ def _parsed_entries(
 
 
 def _store_batch(
-    session: Session, entries: list[_Entry], region: str | None, stored: dict[str, int]
+    session: Session, entries: list[_Entry], stored: dict[str, int]
 ) -> list[tuple[int, Outcome]]:
     """Store documents in one transaction, one statement per table for them all. Should any
     of them fail, the transaction is rolled back and each is stored in a transaction of its
     own, so a bad document is reported alone and the others are stored."""
-    from app.ingest import NewDocument, store_many
+    from app.ingest import store_many
 
     if len(entries) == 1:
         index, doc, parsed = entries[0]
-        return [(index, _store_alone(session, doc, parsed, region, stored))]
+        return [(index, _store_alone(session, doc, parsed, stored))]
     outcomes: dict[int, Outcome] = {}
     repeats: list[tuple[int, _Document]] = []  # bytes given earlier in this batch
     storing: list[tuple[int, _Document, NewDocument]] = []
@@ -216,16 +238,19 @@ def _store_batch(
             repeats.append((index, doc))
         else:
             assert not isinstance(parsed, str)
-            new = NewDocument(doc.data, doc.digest, doc.media_type, parsed, doc.path.name)
+            new = _new_document(doc, parsed)
             storing.append((index, doc, new))
             digests.add(doc.digest)
     try:
-        ids = store_many(session, [new for _, _, new in storing], region_code=region)
+        ids = []
+        # One statement per table for each run of documents placed alike, in the order given.
+        for region, run in groupby(storing, key=lambda item: item[1].hints.region):
+            ids += store_many(session, [new for _, _, new in run], region_code=region)
         session.commit()
     except Exception:
         session.rollback()
         session.expunge_all()
-        return [(i, _store_alone(session, doc, p, region, stored)) for i, doc, p in entries]
+        return [(i, _store_alone(session, doc, p, stored)) for i, doc, p in entries]
     session.expunge_all()
     for (index, doc, _), report_id in zip(storing, ids, strict=True):
         stored[doc.digest] = report_id
@@ -244,18 +269,18 @@ def _unstorable(doc: _Document, parsed: Parsed, stored: Mapping[str, int]) -> Ou
 
 
 def _store_alone(
-    session: Session, doc: _Document, parsed: Parsed, region: str | None, stored: dict[str, int]
+    session: Session, doc: _Document, parsed: Parsed, stored: dict[str, int]
 ) -> Outcome:
     """Store one document in a transaction of its own, as `gkstats ingest FILE` always has."""
-    from app.ingest import NewDocument, store_many
+    from app.ingest import store_many
 
     outcome = _unstorable(doc, parsed, stored)
     if outcome is not None:
         return outcome
     assert not isinstance(parsed, str)
     try:
-        new = NewDocument(doc.data, doc.digest, doc.media_type, parsed, doc.path.name)
-        (report_id,) = store_many(session, [new], region_code=region)
+        new = _new_document(doc, parsed)
+        (report_id,) = store_many(session, [new], region_code=doc.hints.region)
         session.commit()
     except ApiError as exc:
         session.rollback()
@@ -269,6 +294,18 @@ def _store_alone(
     return Outcome(doc.path, "stored", f"report {report_id}")
 
 
+def _new_document(doc: _Document, prepared: PreparedReport) -> NewDocument:
+    header = prepared.header
+    url = doc.hints.source_url
+    if url and header.source_url is None:  # the document does not say where it was published
+        domain = header.region_hints.source_domain or urlsplit(url).hostname
+        header = replace(
+            header, source_url=url, region_hints=replace(header.region_hints, source_domain=domain)
+        )
+        prepared = replace(prepared, header=header)
+    return NewDocument(doc.data, doc.digest, doc.media_type, prepared, doc.path.name)
+
+
 class _Inline(Executor):
     """Runs each task at once in this process: one document, or one worker asked for."""
 
@@ -279,6 +316,11 @@ class _Inline(Executor):
         except BaseException as exc:
             future.set_exception(exc)
         return future
+
+
+def worker_pool(workers: int) -> Executor:
+    """Processes to parse documents in, or this process alone when one worker is asked for."""
+    return _pool(workers)
 
 
 def _pool(workers: int) -> Executor:

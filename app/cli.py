@@ -35,6 +35,11 @@ def positive_int(text: str) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from app.db import get_sessionmaker
 
+    if args.manifest is not None:
+        if args.paths:
+            print("give PATHs or --manifest, not both", file=sys.stderr)
+            return 2
+        return _ingest_manifest(args)
     documents = list(find_documents(args.paths))
     if not documents:
         print("no documents found", file=sys.stderr)
@@ -49,7 +54,53 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         workers=args.workers,
         progress=show_bar,
     )
-    if args.verbose:
+    return _summarize(outcomes, args.verbose)
+
+
+def _ingest_manifest(args: argparse.Namespace) -> int:
+    from app.db import get_sessionmaker
+    from app.manifest import ManifestError, document_path, read_manifest, unknown_regions
+
+    manifest = Path(args.manifest)
+    try:
+        rows, errors = read_manifest(manifest)
+    except ManifestError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    factory = get_sessionmaker()
+    with factory() as session:
+        errors += unknown_regions(session, rows)
+    refused = {error.line for error in errors}
+    outcomes = [
+        Outcome(Path(f"{manifest} line {e.line}"), "failed", f"column {e.column}: {e.message}")
+        for e in sorted(errors, key=lambda e: e.line)
+    ]
+    paths = []
+    hints = []
+    for row in rows:
+        if row.line in refused:
+            continue
+        try:
+            paths.append(document_path(row))
+        except ValueError as exc:
+            outcomes.append(
+                Outcome(Path(f"{manifest} line {row.line}"), "failed", f"column url: {exc}")
+            )
+            continue
+        hints.append(row.hints)
+    if paths:
+        outcomes += ingest_paths(
+            factory,
+            paths,
+            workers=args.workers,
+            progress=not args.quiet and sys.stderr.isatty(),
+            hints=hints,
+        )
+    return _summarize(outcomes, args.verbose)
+
+
+def _summarize(outcomes: list[Outcome], verbose: bool) -> int:
+    if verbose:
         for outcome in outcomes:
             print(f"{outcome.status:9} {outcome.path}  {outcome.detail}")
     counts = Counter(o.status for o in outcomes)
@@ -60,6 +111,47 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for outcome in outcomes:
         if outcome.status == "failed":
             print(f"  failed: {outcome.path}: {outcome.detail}", file=sys.stderr)
+    return 1 if counts["failed"] else 0
+
+
+def cmd_reparse(args: argparse.Namespace) -> int:
+    from app.db import get_sessionmaker
+    from app.reparse import reparse_reports
+
+    outcomes = reparse_reports(
+        get_sessionmaker(),
+        every_version=args.all,
+        dry_run=args.dry_run,
+        workers=args.workers,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    changed = [o for o in outcomes if o.status == "changed"]
+    if args.verbose:
+        for outcome in outcomes:
+            print(f"{outcome.status:9} report {outcome.report_id}  {outcome.detail}")
+    counts = Counter(o.status for o in outcomes)
+    would = "would change" if args.dry_run else "changed"
+    print(
+        f"{counts['changed']} {would}, {counts['unchanged']} unchanged, "
+        f"{counts['failed']} failed ({len(outcomes)} reports re-read)"
+    )
+    if changed:
+        moved = Counter(name for o in changed for name in o.changes.fields)
+        values = sum(o.changes.values for o in changed)
+        statuses = sum(o.changes.statuses for o in changed)
+        print(
+            f"  {values} values, {statuses} statuses, {moved['agency']} agencies, "
+            f"{moved['year']} years {'would change' if args.dry_run else 'changed'}"
+        )
+    if args.dry_run:
+        print("  dry run: nothing was written")
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            print(
+                f"  failed: report {outcome.report_id} (its stored reading is kept): "
+                f"{outcome.detail}",
+                file=sys.stderr,
+            )
     return 1 if counts["failed"] else 0
 
 
@@ -103,7 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(run=cmd_migrate)
 
     ingest = commands.add_parser("ingest", help="ingest report documents (files or folders)")
-    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("paths", nargs="*", metavar="PATH")
+    ingest.add_argument(
+        "--manifest",
+        metavar="CSV",
+        help="a CSV file, one row per document: path, url, agency, year, region, source_url",
+    )
     ingest.add_argument("--region", help="GB/T 2260 code to place new agencies under")
     ingest.add_argument("--agency", help="the agency's name, for documents that do not print it")
     ingest.add_argument("--year", type=int, help="the report year, for documents without one")
@@ -117,6 +214,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes parsing documents (default: the CPU count, at most 4)",
     )
     ingest.set_defaults(run=cmd_ingest)
+
+    reparse = commands.add_parser(
+        "reparse", help="read stored documents again where an older parser read them"
+    )
+    reparse.add_argument(
+        "--all", action="store_true", help="every stored document, whichever parser read it"
+    )
+    reparse.add_argument(
+        "--dry-run", action="store_true", help="say what would change; write nothing"
+    )
+    reparse.add_argument("-v", "--verbose", action="store_true", help="one line per report")
+    reparse.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    reparse.add_argument(
+        "--workers",
+        type=positive_int,
+        default=default_workers(),
+        metavar="N",
+        help="processes parsing documents (default: the CPU count, at most 4)",
+    )
+    reparse.set_defaults(run=cmd_reparse)
 
     synth = commands.add_parser(
         "synth", help="generate synthetic reports for benchmarks (marked synthetic)"

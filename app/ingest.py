@@ -36,11 +36,9 @@ from app.parsing import DocumentTooLarge as FarLargerThanAReport
 from app.parsing import ParsedReport, ParseError
 from app.parsing.document import UnsupportedMediaType as UnsupportedContent
 from app.parsing.document import parse_document
+from app.parsing.version import PARSER_VERSION
 from app.regions.placing import agency_kind, place_agency
 from app.rollup import refresh_rollups_for_reports
-
-# Bump when parsing changes what is stored, so old reports can be found and parsed again.
-PARSER_VERSION = "1"
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,6 +134,24 @@ class Report(Base):
     document: Mapped[Document] = relationship(lazy="raise")
 
 
+class ReportReread(Base):
+    """A report's document read again by a newer parser, and what that changed in the report.
+
+    The report is updated in place (`gkstats reparse`); this row keeps what it said before.
+    """
+
+    __tablename__ = "report_reread"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    reread_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    parser_before: Mapped[str] = mapped_column(String(32))
+    parser_after: Mapped[str] = mapped_column(String(32))
+    # {"fields": {name: [before, after]}, "cells": [[key, before, after]], "sections": [numbers],
+    #  "checks": [before, after]}: see app/reparse.py
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class DocumentRow(NamedTuple):
     """A new document: the `document` columns a write sets, in order."""
 

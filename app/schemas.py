@@ -186,6 +186,25 @@ class SectionList(BaseModel):
     items: list[SectionOut]
 
 
+class RereadOut(BaseModel):
+    """The report's document read again by a newer parser, and what that changed."""
+
+    reread_at: datetime
+    parser_before: str
+    parser_after: str
+    changes: dict[str, Any] = Field(
+        description="`fields`: name → [before, after] (agency, year, title, warnings, …); "
+        "`cells`: [key, before, after], each [value, status, raw, unit] or null where the cell "
+        "was absent; `sections`: the numbers of the parts whose text changed; `checks`: "
+        "[before, after] counts passed, failed and not assessable, or null."
+    )
+
+
+class RereadList(BaseModel):
+    report_id: int
+    items: list[RereadOut]
+
+
 class CellOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={

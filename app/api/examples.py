@@ -20,6 +20,29 @@ def ok(example: Any) -> Responses:
 
 REPORT_PAGE = {"items": [REPORT_EXAMPLE], "total": 1, "limit": 100, "offset": 0}
 
+REREADS = {
+    "report_id": 1,
+    "items": [
+        {
+            "reread_at": "2026-11-29T09:00:00Z",
+            "parser_before": "1",
+            "parser_after": "2",
+            "changes": {
+                "fields": {"year": [2019, 2020]},
+                "cells": [
+                    [
+                        "requests.new.natural_person",
+                        [9, "inferred", "9", None],
+                        [181, "number", "181", None],
+                    ]
+                ],
+                "sections": [],
+                "checks": [[30, 2, 4], [32, 0, 4]],
+            },
+        }
+    ],
+}
+
 SECTIONS = {
     "report_id": 1,
     "items": [

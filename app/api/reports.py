@@ -34,6 +34,7 @@ from app.api.regions import region_and_descendants
 from app.api.serialize import (
     CELL_PLACES,
     UNKNOWN_PLACE,
+    as_utc,
     cell_out,
     check_out,
     checks_summary,
@@ -62,7 +63,16 @@ from app.errors import (
     error_responses,
 )
 from app.ingest import NewDocument, find_by_content, sha256_hex, store_many
-from app.models import Agency, Cell, CellRow, Document, Report, ReportCheck, Section
+from app.models import (
+    Agency,
+    Cell,
+    CellRow,
+    Document,
+    Report,
+    ReportCheck,
+    ReportReread,
+    Section,
+)
 from app.monitoring import INGESTS
 from app.parsing.document import SUPPORTED_MEDIA_TYPES, media_type_for
 from app.schemas import (
@@ -73,6 +83,8 @@ from app.schemas import (
     ColumnOut,
     Page,
     ReportOut,
+    RereadList,
+    RereadOut,
     SectionList,
     SectionOut,
     TableOut,
@@ -353,7 +365,9 @@ def get_report(report: ReportDep) -> ReportOut:
 @router.get(
     "/{report_id}/revisions",
     summary="List every revision of a report",
-    description="All documents stored for this report's agency and year, newest first.",
+    description="All documents stored for this report's agency and year, newest first. "
+    "A document read again by a newer parser stays the same revision; what the re-read "
+    "changed is listed under `/reports/{id}/rereads`.",
     response_model=Page[ReportOut],
     responses={**examples.ok(examples.REPORT_PAGE), **error_responses(404, 422)},
 )
@@ -367,6 +381,35 @@ def list_revisions(report: ReportDep, session: SessionDep) -> Page[ReportOut]:
         ).unique()
     )
     return Page(items=[report_out(r) for r in rows], total=len(rows), limit=len(rows), offset=0)
+
+
+@router.get(
+    "/{report_id}/rereads",
+    summary="List a report's re-reads",
+    description="Each time `gkstats reparse` read this report's document again with a newer "
+    "parser and the report changed (it is updated in place, keeping its id and revision), "
+    "newest first, with what it said before.",
+    response_model=RereadList,
+    responses={**examples.ok(examples.REREADS), **error_responses(404, 422)},
+)
+def list_rereads(report: ReportDep, session: SessionDep) -> RereadList:
+    rows = session.scalars(
+        select(ReportReread)
+        .where(ReportReread.report_id == report.id)
+        .order_by(ReportReread.id.desc())
+    )
+    return RereadList(
+        report_id=report.id,
+        items=[
+            RereadOut(
+                reread_at=as_utc(r.reread_at),
+                parser_before=r.parser_before,
+                parser_after=r.parser_after,
+                changes=r.changes,
+            )
+            for r in rows
+        ],
+    )
 
 
 @router.get(
