@@ -1,8 +1,8 @@
 """Re-reads: what reading a stored document again with a newer parser changed in its report
 
-Revision ID: 0009
+Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-29 09:00:00
+Create Date: 2026-12-03 09:00:00
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
+revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
