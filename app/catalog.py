@@ -324,6 +324,10 @@ class SectionSpec:
     title_en: str
 
 
+# What a report prints before 一、总体情况: its title, the law it follows, the period covered.
+# Number 0, so that the six parts keep their printed numbers.
+PREAMBLE = SectionSpec(0, "preamble", "前言", "Preamble")
+
 SECTIONS = (
     SectionSpec(1, "overview", "总体情况", "Overview"),
     SectionSpec(2, "proactive", "主动公开政府信息情况", "Proactive disclosure"),

@@ -175,9 +175,16 @@ class SectionOut(BaseModel):
         }
     )
 
-    number: int = Field(ge=1, le=6, examples=[1])
-    key: str = Field(examples=["overview"])
-    title: str = Field(examples=["一、总体情况"])
+    number: int = Field(
+        ge=0,
+        le=6,
+        examples=[1],
+        description="1 to 6 for the parts 一 to 六; 0 for the preamble, the text before 一.",
+    )
+    key: str = Field(examples=["overview"], description="The catalog's key: preamble, overview, …")
+    title: str = Field(
+        examples=["一、总体情况"], description="As printed; empty for the preamble, which has none."
+    )
     text: str
 
 

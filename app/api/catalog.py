@@ -7,7 +7,7 @@ from functools import lru_cache
 from fastapi import APIRouter
 
 from app.api import examples
-from app.catalog import FORMATS, SECTIONS, TABLES
+from app.catalog import FORMATS, PREAMBLE, SECTIONS, TABLES
 from app.parsing import CELL_STATUSES
 from app.schemas import Catalog, CatalogColumn, CatalogRow, CatalogSection, CatalogTable
 
@@ -49,7 +49,7 @@ def build_catalog() -> Catalog:
         tables=tables,
         sections=[
             CatalogSection(number=s.number, key=s.key, title_zh=s.title_zh, title_en=s.title_en)
-            for s in SECTIONS
+            for s in (PREAMBLE, *SECTIONS)
         ],
         cell_statuses=list(CELL_STATUSES),
         formats=list(FORMATS),

@@ -47,6 +47,12 @@ SECTIONS = {
     "report_id": 1,
     "items": [
         {
+            "number": 0,
+            "key": "preamble",
+            "title": "",
+            "text": "青禾市云岭区数据资源管理局2020年政府信息公开工作年度报告\n本报告根据……编制。",
+        },
+        {
             "number": 1,
             "key": "overview",
             "title": "一、总体情况",

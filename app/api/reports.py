@@ -436,7 +436,7 @@ def get_document(report: ReportDep, session: SessionDep) -> Response:
 
 @router.get(
     "/{report_id}/sections",
-    summary="List a report's six parts",
+    summary="List a report's parts: its preamble (0), when it has one, and 一 to 六 (1 to 6)",
     response_model=SectionList,
     responses={**examples.ok(examples.SECTIONS), **error_responses(404, 422)},
 )
@@ -459,7 +459,9 @@ def list_sections(report: ReportDep, session: SessionDep) -> SectionList:
 def get_section(
     report: ReportDep,
     session: SessionDep,
-    number: Annotated[int, Path(ge=1, le=6, description="1 to 6 (一 to 六)")],
+    number: Annotated[
+        int, Path(ge=0, le=6, description="1 to 6 (一 to 六), or 0 for the preamble")
+    ],
 ) -> SectionOut:
     section = session.get(Section, (report.id, number))
     if section is None:

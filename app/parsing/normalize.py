@@ -68,3 +68,113 @@ def collapse_spaces(text: str) -> str:
     """One space for every run of whitespace, none at the ends."""
     # str.split() and \s agree on what whitespace is; splitting is several times quicker.
     return " ".join(text.split())
+
+
+# Where a printed line may begin a heading or a list item: never glued onto the line before.
+_ITEM_START = re.compile(
+    r"^(?:#{1,6}\s|[-*+>]\s|[一二三四五六七八九十]{1,3}\s*[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]"
+    r"|\d{1,2}\s*[、.．](?!\d)|[①-⑳])"
+)
+# A tab, a pipe or a wide gap inside the line (pdftotext -layout columns): a table row.
+_TABLE_MARKS = re.compile(r"[\t|]|\S[ \u3000]{2,}\S")
+_PAGE_NUMBER = re.compile(
+    r"^[-—－]\s*\d{1,3}\s*[-—－]$|^第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?$"
+)
+# A line that ends with one of these ends its sentence, so the paragraph may end there too.
+_SENTENCE_END = ("。", "！", "？", "；", "：", "!", "?", ";", ":")
+_CLAUSE_MARKS = re.compile(r"[，。；：,;:]")
+_MIN_CJK_OF_PROSE = 8
+# A line this much narrower than the text's measure was not broken by the measure.
+_FULL_LINE_SLACK = 6
+# Fewer full-measure lines than this: the text was not wrapped at a measure at all.
+_MIN_WRAPPED_LINES = 3
+
+
+def display_width(text: str) -> int:
+    """Columns the text takes in print: two for a wide (CJK) character, one otherwise."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def is_page_number(line: str) -> bool:
+    return _PAGE_NUMBER.match(line.strip()) is not None
+
+
+def _cjk_count(text: str) -> int:
+    return sum(1 for char in text if "\u4e00" <= char <= "\u9fff")
+
+
+def _measure(lines: list[str]) -> int | None:
+    """The width the text was wrapped at, or None when its prose lines show no common measure.
+
+    The 80th percentile of the widths of prose-like lines: most lines of a wrapped paragraph
+    fill the measure, and a few overfull ones (a closing bracket kept on the line) are skipped.
+    """
+    widths = sorted(
+        display_width(line.strip())
+        for line in lines
+        if not _TABLE_MARKS.search(line.strip()) and _cjk_count(line) >= _MIN_CJK_OF_PROSE
+    )
+    if not widths:
+        return None
+    measure = widths[(len(widths) * 4) // 5]
+    full = sum(1 for width in widths if width >= measure - _FULL_LINE_SLACK)
+    return measure if full >= _MIN_WRAPPED_LINES else None
+
+
+def _is_wrapped(line: str, measure: int) -> bool:
+    """A line that the measure broke mid-sentence: it fills the line and does not end a sentence."""
+    stripped = line.strip()
+    if not stripped or _TABLE_MARKS.search(stripped) or stripped.endswith(_SENTENCE_END):
+        return False
+    if _ITEM_START.match(stripped) and not _CLAUSE_MARKS.search(stripped):
+        return False  # a heading, however long: its text starts on the next line
+    return display_width(stripped) >= measure - _FULL_LINE_SLACK
+
+
+def _continues(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not _TABLE_MARKS.search(stripped) and not _ITEM_START.match(stripped)
+
+
+def _glue(left: str, right: str) -> str:
+    # Chinese runs on without a space; two Latin words or numbers broken apart keep one.
+    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
+        return f"{left} {right}"
+    return left + right
+
+
+def _next_printed(lines: list[str], start: int) -> int | None:
+    return next((i for i in range(start, len(lines)) if lines[i].strip()), None)
+
+
+def unwrap_lines(lines: list[str]) -> list[str]:
+    """Lines with hard-wrapped paragraphs (PDF text, PDF-to-Markdown) joined back into one line.
+
+    A line is joined to the one before when that one fills the text's measure and does not end a
+    sentence, and this one is not a heading, a list item or a table row. A page number between
+    the two (a paragraph running over a page) is dropped with the break. Text that was not wrapped
+    at a measure (HTML, Word, crawler text) comes back as it is.
+    """
+    measure = _measure(lines)
+    if measure is None:
+        return lines
+    joined: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = last = lines[index].strip()
+        index += 1
+        while _is_wrapped(last, measure):
+            following = _next_printed(lines, index)
+            # Across blank lines only when a page number shows they are a page break.
+            page_break = following is not None and is_page_number(lines[following])
+            if following is not None and following > index and not page_break:
+                break
+            if following is not None and page_break:
+                following = _next_printed(lines, following + 1)
+            if following is None or not _continues(lines[following]):
+                break
+            last = lines[following].strip()
+            line = _glue(line, last)
+            index = following + 1
+        joined.append(line)
+    return joined

@@ -7,6 +7,7 @@ from app.parsing.decode import clean_text
 from app.parsing.limits import check_text
 from app.parsing.metadata import read_metadata
 from app.parsing.model import ParsedCell, ParsedReport, ParseError
+from app.parsing.normalize import unwrap_lines
 from app.parsing.sections import find_headings, section_texts, split_flattened
 from app.parsing.tables import (
     Regions,
@@ -74,7 +75,8 @@ def parse_text(text: str) -> ParsedReport:
     lines = text.split("\n")
     meta = read_metadata(lines, text)
     tokens = tokenize(lines)
-    lines = split_flattened(lines)
+    # Tables are read from the lines as printed; parts from paragraphs joined back together.
+    lines = split_flattened(unwrap_lines(lines))
     headings = find_headings(lines)
     regions = find_regions(tokens)
     has_tables = any((regions.proactive, regions.requests, regions.reviews)) and any(
@@ -95,6 +97,8 @@ def parse_text(text: str) -> ParsedReport:
         warnings.append("no statistics tables found in the text (they may have been images)")
     found = {h.number for h in headings}
     warnings.extend(f"part {n} not found" for n in range(1, 7) if n not in found)
+    sections, left_out = section_texts(lines, headings)
+    warnings.extend(left_out)
     return ParsedReport(
         format=fmt,
         agency=meta.agency,
@@ -104,7 +108,7 @@ def parse_text(text: str) -> ParsedReport:
         period_end=meta.period_end,
         publisher=meta.publisher,
         contact_phone=meta.contact_phone,
-        sections=tuple(section_texts(lines, headings)),
+        sections=tuple(sections),
         cells=tuple(cells),
         warnings=tuple(warnings),
         region_hints=meta.region_hints,

@@ -77,11 +77,11 @@ def test_seed_document_is_read_exactly(client: TestClient) -> None:
     assert by_table == {"requests": 161, "proactive": 22, "reviews": 15}
 
     sections = client.get(f"/api/v1/reports/{report['id']}/sections").json()["items"]
-    assert [s["number"] for s in sections] == [1, 2, 3, 4, 5, 6]
-    assert sections[0]["title"] == "一、总体情况"
-    assert "强化组织领导" in sections[0]["text"]
-    assert "人员素质亟待提高" in sections[4]["text"]
-    assert "放管服" in sections[5]["text"]
+    assert [s["number"] for s in sections] == [0, 1, 2, 3, 4, 5, 6]
+    assert sections[1]["title"] == "一、总体情况"
+    assert "强化组织领导" in sections[1]["text"]
+    assert "人员素质亟待提高" in sections[5]["text"]
+    assert "放管服" in sections[6]["text"]
 
     checks = client.get(f"/api/v1/reports/{report['id']}/checks").json()["items"]
     assert checks and all(c["result"] == "pass" for c in checks)
@@ -161,6 +161,7 @@ def test_sections(client: TestClient) -> None:
     report = ingest(client, EXAMPLE_2021)
     items = client.get(f"/api/v1/reports/{report['id']}/sections").json()["items"]
     assert [s["key"] for s in items] == [
+        "preamble",
         "overview",
         "proactive",
         "requests",
@@ -169,8 +170,12 @@ def test_sections(client: TestClient) -> None:
         "other_matters",
     ]
     one = client.get(f"/api/v1/reports/{report['id']}/sections/5").json()
-    assert one == items[4]
+    assert one == items[5]
     assert one["text"]
+    preamble = client.get(f"/api/v1/reports/{report['id']}/sections/0").json()
+    assert preamble == items[0]
+    assert preamble["title"] == ""
+    assert "年度报告" in preamble["text"]
     missing = client.get(f"/api/v1/reports/{report['id']}/sections/7")
     assert missing.status_code == 422
 

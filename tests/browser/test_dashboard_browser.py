@@ -291,7 +291,7 @@ def test_report_page_shows_statuses_and_failing_checks(
     )
     assert outline == "solid"
     sections = browser.find_elements(By.CSS_SELECTOR, "article.section")
-    assert [s.get_attribute("data-number") for s in sections] == ["1", "2", "3", "4", "5", "6"]
+    assert [s.get_attribute("data-number") for s in sections] == ["0", "1", "2", "3", "4", "5", "6"]
     document = attr(browser.find_element(By.CSS_SELECTOR, "a.document"), "href")
     assert document.endswith(f"/api/v1/reports/{dashboard.statuses_report}/document")
     assert console_errors(browser) == []

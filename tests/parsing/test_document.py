@@ -80,7 +80,7 @@ def test_tables_as_images_give_sections_and_a_warning() -> None:
     )
     report = parse_document(text.encode(), "text/plain")
     assert report.cells == ()
-    assert [s.number for s in report.sections] == [1, 2, 3, 4, 5, 6]
+    assert [s.number for s in report.sections] == [0, 1, 2, 3, 4, 5, 6]
     assert any("may have been images" in w for w in report.warnings)
 
 

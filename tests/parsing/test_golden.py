@@ -37,7 +37,7 @@ def test_golden_report(name: str, expected_name: str) -> None:
     assert report.contact_phone == expected["contact_phone"]
     assert report.region_hints.place_names == ("青禾市", "云岭区")
     assert report.region_hints.phone_area_code == "0871"
-    assert [s.number for s in report.sections] == [1, 2, 3, 4, 5, 6]
+    assert [s.number for s in report.sections] == [0, 1, 2, 3, 4, 5, 6]
     got = {f"{c.table}.{c.row}.{c.col}": c for c in report.cells}
     assert set(got) == {".".join(k) for k in cell_keys(report.format)}
     for key, value in expected["values"].items():
@@ -60,11 +60,13 @@ def test_period_and_sections() -> None:
     report = _parse("qinghe_2021_pipes.md")
     assert str(report.period_start) == "2022-01-01"
     assert str(report.period_end) == "2022-12-31"
-    overview = report.sections[0]
+    preamble, overview = report.sections[:2]
+    assert (preamble.key, preamble.title) == ("preamble", "")
+    assert "年度报告" in preamble.text
     assert overview.title == "一、总体情况"
     assert overview.text.splitlines() == [
         "2022 年，本局持续推进数据资源目录公开，主动公开各类信息 402 条。",
         "依申请公开方面，全年收到申请 37 件，均在法定期限内答复。",
     ]
-    assert report.sections[2].text == ""
-    assert report.sections[5].text == "本年度收取信息处理费 0 元。"
+    assert report.sections[3].text == ""
+    assert report.sections[6].text == "本年度收取信息处理费 0 元。"

@@ -26,8 +26,9 @@ def test_seed_report() -> None:
     tables = Counter(c.table for c in report.cells)
     assert tables == {"requests": 161, "proactive": 22, "reviews": 15}
     assert {(c.value, c.status) for c in report.cells} == {(0, "number")}
-    assert [s.number for s in report.sections] == [1, 2, 3, 4, 5, 6]
+    assert [s.number for s in report.sections] == [0, 1, 2, 3, 4, 5, 6]
     assert [s.title for s in report.sections] == [
+        "",
         "一、总体情况",
         "二、主动公开政府信息情况",
         "三、收到和处理政府信息公开申请情况",
@@ -35,8 +36,8 @@ def test_seed_report() -> None:
         "五、存在的主要问题及改进情况",
         "六、其他需要报告的事项",
     ]
-    assert all(report.sections[i].text for i in (0, 4, 5))
-    assert "内容及图解" in report.sections[0].text
+    assert all(report.sections[i].text for i in (0, 1, 5, 6))
+    assert "内容及图解" in report.sections[1].text
     extra = [w for w in report.warnings if "8 values printed for 7 columns" in w]
     assert len(extra) == 2
     assert any("row other:" in w for w in extra)
