@@ -208,7 +208,8 @@ function sectionsPanel({ url, body }) {
       el(
         "article",
         { class: "section", dataset: { number: section.number } },
-        el("h3", { text: section.title }),
+        // The preamble (part 0) has no printed title.
+        el("h3", { text: section.title || t("preamble") }),
         el("p", { text: section.text }),
       ),
     ),
