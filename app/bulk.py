@@ -131,7 +131,7 @@ def ingest_paths(
                 else:
                     finish(index, Outcome(doc.path, "unchanged", f"report {report_id}"))
             for chunk in _batched(fresh, CHUNK):
-                work = [(doc.data, doc.media_type, agency, year) for _, doc in chunk]
+                work = [(doc.data, doc.media_type, agency, year, doc.path.name) for _, doc in chunk]
                 queue.append((chunk, pool.submit(parse_documents, work)))
                 store_ready(keep=window)
         store_ready(keep=0)
@@ -140,16 +140,20 @@ def ingest_paths(
     return [outcomes[i] for i in range(len(paths))]
 
 
-def parse_documents(work: list[tuple[bytes, str, str | None, int | None]]) -> list[Parsed]:
+def parse_documents(
+    work: Sequence[tuple[bytes, str, str | None, int | None, str | None]],
+) -> list[Parsed]:
     """Parse and check documents: pure, so it runs in any process."""
     return [_parse(*item) for item in work]
 
 
-def _parse(data: bytes, media_type: str, agency: str | None, year: int | None) -> Parsed:
+def _parse(
+    data: bytes, media_type: str, agency: str | None, year: int | None, filename: str | None
+) -> Parsed:
     from app.ingest import parse_for_ingest, prepare
 
     try:
-        parsed = parse_for_ingest(data, media_type, agency=agency, year=year)
+        parsed = parse_for_ingest(data, media_type, agency=agency, year=year, filename=filename)
     except ApiError as exc:
         return exc.message
     except Exception as exc:

@@ -121,6 +121,9 @@ class Report(Base):
     parser_version: Mapped[str] = mapped_column(String(32))
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     region_hints: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Where the agency and year were read ("title", "period", "prose", … "given"); null for
+    # reports stored before it was recorded.
+    provenance: Mapped[dict[str, str | None] | None] = mapped_column(JSON, default=None)
     checks_passed: Mapped[int] = mapped_column(Integer, default=0)
     checks_failed: Mapped[int] = mapped_column(Integer, default=0)
     checks_not_assessable: Mapped[int] = mapped_column(Integer, default=0)
@@ -166,6 +169,7 @@ class ReportRow(NamedTuple):
     checks_failed: int
     checks_not_assessable: int
     synthetic: bool
+    provenance: dict[str, str | None] | None = None
 
 
 class Section(Base):
