@@ -95,11 +95,11 @@ def test_every_report_document_stores_its_own_agency_and_year(session: Session) 
         report = result.report
         session.refresh(report, ["agency"])
         stored[name] = (report.agency.name, report.year)
-    for name, (agency_name, year) in stored.items():
+    for name, (agency_name, stored_year) in stored.items():
         reference_agency, reference_year = references[name]
         assert reference_agency is not None, f"{name}: stored {agency_name!r}, not printed"
         assert same_agency(agency_name, reference_agency), (name, agency_name, reference_agency)
-        assert year == reference_year, (name, year, reference_year)
+        assert stored_year == reference_year, (name, stored_year, reference_year)
     for name, (agency, year) in references.items():
         if agency is not None and year is not None:
             assert name in stored, (
