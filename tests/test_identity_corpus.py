@@ -52,7 +52,7 @@ def _references() -> dict[str, tuple[str | None, int | None]]:
         printed = agency if "某" not in agency and "推断" not in agency else None
         references[name] = (
             printed.split("(", 1)[0] if printed else None,
-            int(year) if isinstance(year, int) or str(year).isdigit() else None,
+            int(str(year)) if str(year).isdigit() else None,
         )
     return references
 
