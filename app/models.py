@@ -121,14 +121,14 @@ class Report(Base):
     parser_version: Mapped[str] = mapped_column(String(32))
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     region_hints: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # Where the agency and year were read ("title", "period", "prose", … "given"); null for
-    # reports stored before it was recorded.
-    provenance: Mapped[dict[str, str | None] | None] = mapped_column(JSON, default=None)
     checks_passed: Mapped[int] = mapped_column(Integer, default=0)
     checks_failed: Mapped[int] = mapped_column(Integer, default=0)
     checks_not_assessable: Mapped[int] = mapped_column(Integer, default=0)
     # Generated for benchmarks by `gkstats synth`; never real data.
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Where the agency and year were read ("title", "period", "prose", … "given"); null for
+    # reports stored before it was recorded.
+    provenance: Mapped[dict[str, str | None] | None] = mapped_column(JSON, default=None)
     # A withdrawn revision is kept for the record but never served as current again.
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     withdrawal_reason: Mapped[str | None] = mapped_column(Text, default=None)
