@@ -153,7 +153,10 @@ def ingest_paths(
                 else:
                     finish(index, Outcome(doc.path, "unchanged", f"report {report_id}"))
             for chunk in _batched(fresh, CHUNK):
-                work = [(d.data, d.media_type, d.hints.agency, d.hints.year) for _, d in chunk]
+                work = [
+                    (d.data, d.media_type, d.hints.agency, d.hints.year, d.path.name)
+                    for _, d in chunk
+                ]
                 queue.append((chunk, pool.submit(parse_documents, work)))
                 store_ready(keep=window)
         store_ready(keep=0)
@@ -162,16 +165,20 @@ def ingest_paths(
     return [outcomes[i] for i in range(len(paths))]
 
 
-def parse_documents(work: list[tuple[bytes, str, str | None, int | None]]) -> list[Parsed]:
+def parse_documents(
+    work: Sequence[tuple[bytes, str, str | None, int | None, str | None]],
+) -> list[Parsed]:
     """Parse and check documents: pure, so it runs in any process."""
     return [_parse(*item) for item in work]
 
 
-def _parse(data: bytes, media_type: str, agency: str | None, year: int | None) -> Parsed:
+def _parse(
+    data: bytes, media_type: str, agency: str | None, year: int | None, filename: str | None
+) -> Parsed:
     from app.ingest import parse_for_ingest, prepare
 
     try:
-        parsed = parse_for_ingest(data, media_type, agency=agency, year=year)
+        parsed = parse_for_ingest(data, media_type, agency=agency, year=year, filename=filename)
     except ApiError as exc:
         return exc.message
     except Exception as exc:

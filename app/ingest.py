@@ -56,15 +56,21 @@ def find_by_content(session: Session, digest: str) -> Report | None:
 
 
 def parse_for_ingest(
-    data: bytes, media_type: str, *, agency: str | None = None, year: int | None = None
+    data: bytes,
+    media_type: str,
+    *,
+    agency: str | None = None,
+    year: int | None = None,
+    filename: str | None = None,
 ) -> ParsedReport:
     """Parse and insist on what storing a report needs: an agency and a year.
 
     `agency` and `year` given by the caller stand in for what the document does not print
     (a page cut before its title, say); where it prints something else, a warning says so.
+    `filename` is the least trusted clue to both (app/parsing/identity.py).
     """
     try:
-        parsed = parse_document(data, media_type)
+        parsed = parse_document(data, media_type, filename)
     except UnsupportedContent as exc:
         raise UnsupportedMediaType(str(exc)) from exc
     except FarLargerThanAReport as exc:
@@ -75,32 +81,40 @@ def parse_for_ingest(
     if not parsed.agency:
         raise NotAReport(
             "could not find the agency name: expected a title like "
-            "'XX局 2020 年 政府信息公开工作年度报告' at the top of the document; "
-            "name the agency explicitly (agency=…) if the document does not print it"
+            "'XX局 2020 年 政府信息公开工作年度报告', or a sentence naming it "
+            "('由XX编制', '请与XX联系'), not only '我局' or '本机关'"
+            + _refusals(parsed, "agency")
+            + "; name the agency explicitly (agency=…) if the document does not print it"
         )
     if parsed.year is None:
         raise NotAReport(
-            "could not find the report year: expected it in the title (e.g. '2020 年') "
-            "or in the statistics period; give it explicitly (year=…) if the document "
-            "does not print it"
+            "could not find the report year: expected it in the title (e.g. '2020 年'), "
+            "the statistics period or a sentence such as '现公布XX2020年政府信息公开工作年度报告'"
+            + _refusals(parsed, "report year")
+            + "; give it explicitly (year=…) if the document does not print it"
         )
     return parsed
 
 
+def _refusals(parsed: ParsedReport, what: str) -> str:
+    """The readings of `what` the parser found but would not take, for the error message."""
+    found = [w for w in parsed.warnings if w.startswith(f"{what} not taken: ")]
+    return "".join(f" ({w})" for w in found)
+
+
 def _with_overrides(parsed: ParsedReport, agency: str | None, year: int | None) -> ParsedReport:
     warnings = list(parsed.warnings)
-    changes: dict[str, object] = {}
-    if agency and agency != parsed.agency:
-        if parsed.agency:
+    if agency:
+        if parsed.agency and agency != parsed.agency:
             warnings.append(f"agency given as {agency!r}; the document prints {parsed.agency!r}")
-        changes["agency"] = agency
-    if year is not None and year != parsed.year:
-        if parsed.year is not None:
+        parsed = replace(
+            parsed, agency=agency, provenance=replace(parsed.provenance, agency="given")
+        )
+    if year is not None:
+        if parsed.year is not None and year != parsed.year:
             warnings.append(f"year given as {year}; the document prints {parsed.year}")
-        changes["year"] = year
-    if not changes:
-        return parsed
-    return replace(parsed, warnings=tuple(warnings), **changes)  # type: ignore[arg-type]
+        parsed = replace(parsed, year=year, provenance=replace(parsed.provenance, year="given"))
+    return replace(parsed, warnings=tuple(warnings))
 
 
 def ingest_document(
@@ -118,7 +132,7 @@ def ingest_document(
     existing = find_by_content(session, digest)
     if existing is not None:
         return IngestResult(existing, created=False)
-    parsed = parse_for_ingest(data, media_type, agency=agency, year=year)
+    parsed = parse_for_ingest(data, media_type, agency=agency, year=year, filename=filename)
     return store_parsed(
         session, data, media_type, parsed, filename=filename, region_code=region_code
     )
@@ -302,6 +316,7 @@ def _report_row(
         checks_failed=prepared.summary["fail"],
         checks_not_assessable=prepared.summary["not_assessable"],
         synthetic=synthetic,
+        provenance={"agency": parsed.provenance.agency, "year": parsed.provenance.year},
     )
 
 

@@ -126,6 +126,9 @@ class Report(Base):
     checks_not_assessable: Mapped[int] = mapped_column(Integer, default=0)
     # Generated for benchmarks by `gkstats synth`; never real data.
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Where the agency and year were read ("title", "period", "prose", … "given"); null for
+    # reports stored before it was recorded.
+    provenance: Mapped[dict[str, str | None] | None] = mapped_column(JSON, default=None)
     # A withdrawn revision is kept for the record but never served as current again.
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     withdrawal_reason: Mapped[str | None] = mapped_column(Text, default=None)
@@ -184,6 +187,7 @@ class ReportRow(NamedTuple):
     checks_failed: int
     checks_not_assessable: int
     synthetic: bool
+    provenance: dict[str, str | None] | None = None
 
 
 class Section(Base):

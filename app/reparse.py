@@ -44,6 +44,7 @@ from app.models import (
     Section,
     bump_data_version,
 )
+from app.parsing.model import ParsedReport
 from app.parsing.version import PARSER_VERSION, is_older
 from app.rollup import refresh_rollups_for_reports
 
@@ -59,6 +60,7 @@ HEADER_FIELDS = (
     "contact_phone",
     "source_url",
     "warnings",
+    "provenance",
 )
 _AGENCY_GIVEN = "agency given as "  # the warnings ingest writes when a hint overrode the text
 _YEAR_GIVEN = "year given as "
@@ -131,11 +133,13 @@ class _Stored:
     year: int
     agency_given: bool  # given at ingest over what the document prints
     year_given: bool
+    filename: str | None  # a clue to the agency and year, as at ingest
 
-    def work(self) -> tuple[bytes, str, str, int, bool, bool]:
+    def work(self) -> tuple[bytes, str, str | None, str, int, bool, bool]:
         return (
             self.data,
             self.media_type,
+            self.filename,
             self.agency,
             self.year,
             self.agency_given,
@@ -188,22 +192,30 @@ def stale_reports(session: Session, *, every_version: bool = False) -> list[int]
     return [id_ for id_, version in rows if every_version or is_older(version)]
 
 
-def read_documents(work: list[tuple[bytes, str, str, int, bool, bool]]) -> list[Reading]:
+def read_documents(
+    work: list[tuple[bytes, str, str | None, str, int, bool, bool]],
+) -> list[Reading]:
     """Parse and check documents again: pure, so it runs in any process."""
     return [_read_again(*item) for item in work]
 
 
 def _read_again(
-    data: bytes, media_type: str, agency: str, year: int, agency_given: bool, year_given: bool
+    data: bytes,
+    media_type: str,
+    filename: str | None,
+    agency: str,
+    year: int,
+    agency_given: bool,
+    year_given: bool,
 ) -> Reading:
     from app.ingest import _with_overrides, parse_for_ingest, prepare
     from app.parsing.document import parse_document
 
     try:
-        parsed = parse_document(data, media_type)
+        parsed = parse_document(data, media_type, filename)
     except Exception:
         try:  # to say why in the words an ingest would
-            parse_for_ingest(data, media_type)
+            parse_for_ingest(data, media_type, filename=filename)
         except ApiError as exc:
             return exc.message
         except Exception as exc:
@@ -237,6 +249,7 @@ def _load(session: Session, ids: Sequence[int]) -> list[_Stored]:
             Agency.name,
             Report.year,
             Report.warnings,
+            Document.filename,
         )
         .join(Document, Document.id == Report.document_id)
         .join(Agency, Agency.id == Report.agency_id)
@@ -252,8 +265,9 @@ def _load(session: Session, ids: Sequence[int]) -> list[_Stored]:
             year,
             any(w.startswith(_AGENCY_GIVEN) for w in warnings or []),
             any(w.startswith(_YEAR_GIVEN) for w in warnings or []),
+            filename,
         )
-        for id_, content, media_type, agency, year, warnings in rows
+        for id_, content, media_type, agency, year, warnings, filename in rows
     ]
 
 
@@ -288,6 +302,15 @@ def _reread(session: Session, report_id: int, reading: Reading, dry_run: bool) -
     return Reread(report_id, "unchanged", "")
 
 
+def _stored_form(header: ParsedReport, name: str) -> Any:
+    """A header field as the report row holds it."""
+    if name == "warnings":
+        return list(header.warnings)
+    if name == "provenance":
+        return {"agency": header.provenance.agency, "year": header.provenance.year}
+    return getattr(header, name)
+
+
 def _compare(session: Session, report: Report, reading: PreparedReport) -> tuple[Changes, int]:
     """What the reading changes in the stored report, and the agency it names."""
     from app.ingest import _agency_for
@@ -301,9 +324,9 @@ def _compare(session: Session, report: Report, reading: PreparedReport) -> tuple
     if header.year != report.year:
         fields["year"] = (report.year, header.year)
     for name in HEADER_FIELDS:
-        old, new = getattr(report, name), getattr(header, name)
+        old, new = getattr(report, name), _stored_form(header, name)
         if name == "warnings":
-            old, new = list(old or []), list(new)
+            old = list(old or [])
         if old != new:
             fields[name] = (old, new)
     stored_cells: dict[str, CellState] = {
@@ -366,9 +389,7 @@ def _update(
         report.revision = (newest or 0) + 1
         report.agency_id, report.year = now
     for name in HEADER_FIELDS:
-        setattr(
-            report, name, list(header.warnings) if name == "warnings" else getattr(header, name)
-        )
+        setattr(report, name, _stored_form(header, name))
     _set_reading(report, reading)
     session.flush()
     for agency, year in {was, now}:

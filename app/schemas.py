@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.catalog import Format, ValueKind
 from app.checks import CheckOutcome
-from app.parsing.model import CellStatus
+from app.parsing.model import CellStatus, Source
 from app.regions.data import REGION_CODE_PATTERN, RegionLevel
 from app.regions.placing import AgencyKind
 from app.stats import RankBy, RankOrder, StatsValue
@@ -86,6 +86,15 @@ class ChecksSummary(BaseModel):
     not_assessable: int
 
 
+class ProvenanceOut(BaseModel):
+    """Where the agency and the year were read, most trusted first: given (agency=/year= of
+    the upload), title, period (the statistics period), prose (a sentence such as
+    '由XX编制'), metadata (PDF/Word properties, the HTML title), filename."""
+
+    agency: Source | None
+    year: Source | None
+
+
 REPORT_EXAMPLE: dict[str, Any] = {
     "id": 1,
     "agency": {"id": 1, "name": "青禾市云岭区数据资源管理局", "region": None},
@@ -108,6 +117,7 @@ REPORT_EXAMPLE: dict[str, Any] = {
         "size": 9312,
     },
     "warnings": [],
+    "provenance": {"agency": "title", "year": "title"},
     "checks": {"passed": 38, "failed": 0, "not_assessable": 0},
     "synthetic": False,
     "withdrawn_at": None,
@@ -149,6 +159,10 @@ class ReportOut(BaseModel):
     parser_version: str
     source: SourceOut
     warnings: list[str]
+    provenance: ProvenanceOut | None = Field(
+        description="Where the agency and year were read; null for reports stored before "
+        "this was recorded."
+    )
     checks: ChecksSummary
     synthetic: bool = Field(
         default=False, description="Generated for benchmarks (`gkstats synth`); not real data."

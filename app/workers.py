@@ -36,12 +36,17 @@ class ParseLimitExceeded(Unprocessable):
 
 
 def prepare_document(
-    data: bytes, media_type: str, agency: str | None, year: int | None
+    data: bytes,
+    media_type: str,
+    agency: str | None,
+    year: int | None,
+    filename: str | None = None,
 ) -> PreparedReport:
     """Parse, check and lay out one document as the rows that store it (in a worker)."""
     from app.ingest import parse_for_ingest, prepare
 
-    return prepare(parse_for_ingest(data, media_type, agency=agency, year=year))
+    parsed = parse_for_ingest(data, media_type, agency=agency, year=year, filename=filename)
+    return prepare(parsed)
 
 
 def _limit_memory(max_bytes: int) -> None:
@@ -81,10 +86,15 @@ class ParsePool:
         return self._pool
 
     async def prepare(
-        self, data: bytes, media_type: str, agency: str | None, year: int | None
+        self,
+        data: bytes,
+        media_type: str,
+        agency: str | None,
+        year: int | None,
+        filename: str | None = None,
     ) -> PreparedReport:
         """The document's prepared report, or the ApiError saying why there is none."""
-        return await self.run(prepare_document, data, media_type, agency, year)
+        return await self.run(prepare_document, data, media_type, agency, year, filename)
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` in a parsing process, within the time and memory bounds."""

@@ -250,7 +250,7 @@ async def _ingest(
     if stored is not None:
         return stored, False
     prepared = await request.app.state.parse_pool.prepare(
-        data, media_type, agency.strip() if agency else None, year
+        data, media_type, agency.strip() if agency else None, year, name
     )
     document = NewDocument(data, digest, media_type, prepared, name)
     async with database_session(request) as session:

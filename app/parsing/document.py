@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.parsing.decode import decode_bytes, decode_text
+from app.parsing.identity import DocumentClues
 from app.parsing.limits import TEXT_LINES, count_lines
 from app.parsing.model import ParsedReport, ParseError
 from app.parsing.text import parse_text
@@ -62,8 +63,11 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def parse_document(data: bytes, media_type: str) -> ParsedReport:
-    """Parse one document of the given media type; raise ParseError saying what went wrong."""
+def parse_document(data: bytes, media_type: str, filename: str | None = None) -> ParsedReport:
+    """Parse one document of the given media type; raise ParseError saying what went wrong.
+
+    `filename`, where known, is one more (least trusted) clue to the agency and year.
+    """
     media_type = media_type.split(";", 1)[0].strip().lower()
     if media_type not in SUPPORTED_MEDIA_TYPES:
         raise UnsupportedMediaType(
@@ -76,24 +80,28 @@ def parse_document(data: bytes, media_type: str) -> ParsedReport:
     if media_type in PDF_TYPES:
         if kind != "pdf":
             raise UnsupportedMediaType("declared application/pdf but the content is not a PDF")
-        from app.parsing.extract.pdf import pdf_to_text
+        from app.parsing.extract.pdf import pdf_properties, pdf_to_text
 
-        return parse_text(pdf_to_text(data))
+        text = pdf_to_text(data)
+        return parse_text(text, DocumentClues(pdf_properties(data), filename))
     if media_type in DOCX_TYPES:
         if kind != "docx":
             raise UnsupportedMediaType("declared a Word (DOCX) document but the content is not one")
-        from app.parsing.extract.docx import docx_to_text
+        from app.parsing.extract.docx import docx_properties, docx_to_text
 
-        return parse_text(docx_to_text(data))
+        text = docx_to_text(data)
+        return parse_text(text, DocumentClues(docx_properties(data), filename))
     if kind in ("pdf", "docx", "zip"):
         raise UnsupportedMediaType(
             f"declared {media_type} but the content is a {kind.upper()} file; "
             "send it with its own media type"
         )
     if media_type in HTML_TYPES or (media_type == "text/plain" and kind == "html"):
-        from app.parsing.extract.html import html_to_text
+        from app.parsing.extract.html import html_titles, html_to_text
 
-        return parse_text(html_to_text(decode_text(data)))
+        html = decode_text(data)
+        text = html_to_text(html)
+        return parse_text(text, DocumentClues(html_titles(html), filename))
     # Lines are counted in the bytes: a text of a million rows is refused before it is decoded.
     TEXT_LINES.check(count_lines(data), "the text")
-    return parse_text(decode_bytes(data))
+    return parse_text(decode_bytes(data), DocumentClues(filename=filename))

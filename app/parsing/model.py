@@ -59,6 +59,17 @@ class RegionHints:
     source_domain: str | None = None
 
 
+# Where an agency or year was read, most trusted first (app/parsing/identity.py says why).
+Source = Literal["given", "title", "period", "prose", "metadata", "filename"]
+SOURCES: tuple[Source, ...] = ("given", "title", "period", "prose", "metadata", "filename")
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    agency: Source | None = None
+    year: Source | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedReport:
     format: Format
@@ -74,3 +85,4 @@ class ParsedReport:
     warnings: tuple[str, ...] = ()
     region_hints: RegionHints = field(default_factory=RegionHints)
     source_url: str | None = None
+    provenance: Provenance = field(default_factory=Provenance)

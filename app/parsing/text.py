@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.catalog import Format
 from app.parsing.decode import clean_text
+from app.parsing.identity import DocumentClues
 from app.parsing.limits import check_text
 from app.parsing.metadata import read_metadata
 from app.parsing.model import ParsedCell, ParsedReport, ParseError
@@ -65,7 +66,7 @@ def read_tables(
     return cells, warnings
 
 
-def parse_text(text: str) -> ParsedReport:
+def parse_text(text: str, clues: DocumentClues | None = None) -> ParsedReport:
     """Parse one report's text; raise ParseError when it is not an annual report.
 
     DocumentTooLarge when the text is far longer than any report: checked before anything else.
@@ -73,7 +74,7 @@ def parse_text(text: str) -> ParsedReport:
     check_text(text)
     text = clean_text(text)
     lines = text.split("\n")
-    meta = read_metadata(lines, text)
+    meta = read_metadata(lines, text, clues)
     tokens = tokenize(lines)
     # Tables are read from the lines as printed; parts from paragraphs joined back together.
     lines = split_flattened(unwrap_lines(lines))
@@ -84,7 +85,7 @@ def parse_text(text: str) -> ParsedReport:
     )
     if not headings and not has_tables:
         raise ParseError(_NOTHING_FOUND)
-    warnings: list[str] = []
+    warnings = list(meta.notes)
     fmt = decide_format(tokens, regions, meta.year)
     if fmt is None:
         fmt = "2021"
@@ -113,4 +114,5 @@ def parse_text(text: str) -> ParsedReport:
         warnings=tuple(warnings),
         region_hints=meta.region_hints,
         source_url=meta.source_url,
+        provenance=meta.provenance,
     )

@@ -62,7 +62,7 @@ def test_agency_and_year_given_for_a_document_without_a_title(client: TestClient
     text = text.replace("2020 年", "本").replace("2020年", "本年")
     refused = post_document(client, text.encode())
     assert refused.status_code == 422
-    assert "agency=" in refused.json()["error"]["message"]
+    assert "year=" in refused.json()["error"]["message"]  # the contact names the agency
     stored = post_document(client, text.encode(), agency="青禾市云岭区档案局", year="2020")
     assert stored.status_code == 201, stored.text
     assert stored.json()["agency"]["name"] == "青禾市云岭区档案局"

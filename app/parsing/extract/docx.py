@@ -220,3 +220,23 @@ def _int_val(properties: etree._Element | None, name: str, default: int) -> int:
         return default
     value = (element.get(f"{_W}val") or "").strip()
     return int(value) if value.isdigit() and len(value) < 7 else default
+
+
+_CORE_PART = "docProps/core.xml"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+def docx_properties(data: bytes) -> tuple[str, ...]:
+    """The Word document's title and subject (core properties), where it has them."""
+    # Properties only add clues: a document whose properties cannot be read is read without them.
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = _read_capped(archive, archive.getinfo(_CORE_PART))
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        root = etree.fromstring(xml, parser=parser)
+    except (KeyError, ValueError, OSError, EOFError, RuntimeError, NotImplementedError):
+        return ()
+    except (zipfile.BadZipFile, etree.LxmlError, ParseError):
+        return ()
+    found = (root.findtext(f"{_DC}{name}") for name in ("title", "subject"))
+    return tuple(text.strip() for text in found if text and text.strip())

@@ -16,6 +16,8 @@ from app.parsing.model import ParseError
 # Every element and every table cell opens with "<": a page with no more "<" than this is within
 # both bounds, and needs no closer count.
 _FEW_TAGS = min(TABLE_CELLS.limit, HTML_ELEMENTS.limit)
+# A page has one title and a few headings; past these it is a listing, not a report.
+_MAX_TITLES = 12
 
 # Never report text: code, styling, forms and the site's navigation chrome.
 _SKIPPED = frozenset(
@@ -375,3 +377,15 @@ def _span(value: str | None, limit: int) -> int:
     if digits == "0":
         return limit
     return min(int(digits), limit) if digits else 1
+
+
+def html_titles(html: str) -> tuple[str, ...]:
+    """The page's <title> and top headings: the page's own words for what it holds.
+
+    Call after html_to_text, which refuses pages too large to read.
+    """
+    root = _parse(html)
+    found = [root.findtext(".//title") or ""]
+    found.extend(" ".join(map(str, h.itertext())) for h in root.iter("h1", "h2", "h3"))
+    titles = (" ".join(text.split()) for text in found)
+    return tuple(dict.fromkeys(t for t in titles if t))[:_MAX_TITLES]

@@ -239,3 +239,16 @@ def _join_wrapped_lines(pages: list[list[_Line]]) -> list[str]:
 
 def _is_prose(line: _Line) -> bool:
     return not line.in_table and "\t" not in line.text and line.height > 0
+
+
+def pdf_properties(data: bytes) -> tuple[str, ...]:
+    """The PDF's Title and Subject, as its author's software wrote them (often empty)."""
+    with _PDFIUM_LOCK:
+        document = _open(data)
+        try:
+            info = document.get_metadata_dict(skip_empty=True)
+        except pdfium.PdfiumError:
+            return ()
+        finally:
+            document.close()
+    return tuple(str(info[key]).strip() for key in ("Title", "Subject") if key in info)
