@@ -112,6 +112,8 @@ REPORT_EXAMPLE: dict[str, Any] = {
     "synthetic": False,
     "withdrawn_at": None,
     "withdrawal_reason": None,
+    "document_url": None,
+    "fetched_at": None,
 }
 WITHDRAWN_REPORT_EXAMPLE = {
     **REPORT_EXAMPLE,
@@ -159,6 +161,14 @@ class ReportOut(BaseModel):
         "its document, and posting the same bytes again returns it still withdrawn."
     )
     withdrawal_reason: str | None = Field(description="The reason given when it was withdrawn.")
+    document_url: str | None = Field(
+        default=None,
+        description="For a report fetched from the web: the address of its document, an "
+        "attachment of the page at `source_url` or that page itself.",
+    )
+    fetched_at: datetime | None = Field(
+        default=None, description="When the document was fetched from `document_url`."
+    )
 
 
 class SectionOut(BaseModel):
