@@ -171,6 +171,37 @@ class ReportOut(BaseModel):
     )
 
 
+class FetchRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"url": "https://www.example.gov.cn/zfxxgk/ndbg/2023/t20240115_1.html"}]
+        },
+    )
+
+    url: str = Field(
+        max_length=2000,
+        pattern=r"^[hH][tT][tT][pP][sS]?://",
+        description="The page holding the report, or linking it as a PDF, Word or WPS "
+        "attachment; or the document's own address.",
+    )
+    region: str | None = Field(
+        default=None,
+        pattern=r"^\d{6}$",
+        description="GB/T 2260 code placing the agency explicitly.",
+    )
+    agency: str | None = Field(
+        default=None,
+        min_length=2,
+        max_length=200,
+        description="The agency's name, for a document that does not print it. Overrides the "
+        "printed name, with a warning.",
+    )
+    year: int | None = Field(
+        default=None, ge=1990, le=2100, description="The report year, for a document without one."
+    )
+
+
 class SectionOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
