@@ -20,7 +20,7 @@ from tqdm import tqdm
 from app.errors import ApiError
 from app.fetch.client import Fetcher
 from app.fetch.document import fetch_report, prepare_fetched
-from app.fetch.guard import FetchFailed
+from app.fetch.guard import FetchFailed, FetchRefused
 from app.fetch.page import Link, decode_page, links, next_pages, parse_html, report_links
 from app.fetch.store import previous_fetch, remember_failure, store_fetched, stored_report
 
@@ -101,6 +101,10 @@ class Robots:
         parser = RobotFileParser(f"{origin}/robots.txt")
         try:
             fetched = self._fetcher.get(f"{origin}/robots.txt")
+        except FetchRefused:
+            # The host is one no fetch may reach: its reports are refused, with that reason.
+            parser.parse([])
+            return parser
         except FetchFailed as exc:
             # RFC 9309: no robots.txt (4xx) allows everything; a server that cannot say
             # (5xx, unreachable) allows nothing for now.
