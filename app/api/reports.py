@@ -10,6 +10,7 @@ from typing import Annotated, Any, cast
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -60,6 +61,7 @@ from app.errors import (
     PayloadTooLarge,
     Unprocessable,
     UnsupportedMediaType,
+    error_response,
     error_responses,
 )
 from app.fetch.client import Fetcher
@@ -310,6 +312,17 @@ async def fetch_report_from_web(
     INGESTS.labels("created" if created else "already_stored", "").inc()
     response.status_code = 201 if created else 200
     return report
+
+
+@router.api_route(
+    "/fetch", methods=["GET", "HEAD", "PUT", "PATCH", "DELETE"], include_in_schema=False
+)
+def fetch_is_post_only() -> JSONResponse:
+    # Without this, GET /reports/fetch would reach GET /reports/{report_id} and be answered
+    # 422 for a report id that is not a number.
+    return error_response(
+        405, "method_not_allowed", "Method Not Allowed", headers={"Allow": "POST"}
+    )
 
 
 def _fetch(settings: Settings, url: str) -> FetchedDocument:

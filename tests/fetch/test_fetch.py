@@ -274,3 +274,9 @@ def test_crawl_then_crawl_again_fetches_nothing_new(
         remembered = {row.url: row.outcome for row in session.scalars(select(FetchedUrl))}
     assert remembered[site.url("/ndbg/t1.html")] == "stored"
     assert remembered[site.url("/ndbg/t5.html")] == "failed"
+
+
+def test_fetch_is_post_only(client: TestClient) -> None:
+    response = client.get("/api/v1/reports/fetch")
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    assert response.json()["error"]["code"] == "method_not_allowed"
