@@ -32,6 +32,10 @@ def positive_int(text: str) -> int:
     return number
 
 
+def is_web_address(name: str) -> bool:
+    return name.startswith(("http://", "https://"))
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from app.db import get_sessionmaker
 
@@ -40,6 +44,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print("give PATHs or --manifest, not both", file=sys.stderr)
             return 2
         return _ingest_manifest(args)
+    if not args.paths:
+        print("give PATHs, URLs or --manifest", file=sys.stderr)
+        return 2
+    if any(map(is_web_address, args.paths)):
+        from app.fetch.cli import ingest_addresses
+
+        return ingest_addresses(args)
     documents = list(find_documents(args.paths))
     if not documents:
         print("no documents found", file=sys.stderr)
@@ -155,6 +166,12 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     return 1 if counts["failed"] else 0
 
 
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from app.fetch.cli import crawl_site
+
+    return crawl_site(args)
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from app.migrate import upgrade
 
@@ -194,8 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("revision", nargs="?", default="head")
     migrate.set_defaults(run=cmd_migrate)
 
-    ingest = commands.add_parser("ingest", help="ingest report documents (files or folders)")
-    ingest.add_argument("paths", nargs="*", metavar="PATH")
+    ingest = commands.add_parser(
+        "ingest", help="ingest report documents (files, folders or web addresses)"
+    )
+    ingest.add_argument("paths", nargs="*", metavar="PATH|URL")
     ingest.add_argument(
         "--manifest",
         metavar="CSV",
@@ -234,6 +253,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes parsing documents (default: the CPU count, at most 4)",
     )
     reparse.set_defaults(run=cmd_reparse)
+    crawl = commands.add_parser(
+        "crawl", help="ingest every report a site's listing of annual reports links"
+    )
+    crawl.add_argument("url", metavar="URL", help="the listing page (a 年报 column)")
+    crawl.add_argument("--region", help="GB/T 2260 code to place new agencies under")
+    crawl.add_argument(
+        "--delay",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="seconds between two requests to the same host (default 1; robots.txt's "
+        "Crawl-delay when longer)",
+    )
+    crawl.add_argument(
+        "--max-pages", type=positive_int, default=200, metavar="N", help="listing pages at most"
+    )
+    crawl.add_argument("-v", "--verbose", action="store_true", help="one line per report")
+    crawl.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    crawl.set_defaults(run=cmd_crawl)
 
     synth = commands.add_parser(
         "synth", help="generate synthetic reports for benchmarks (marked synthetic)"

@@ -68,8 +68,19 @@ class Settings(BaseSettings):
     cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
         default=("*",), description="Comma-separated origins allowed to read cross-origin."
     )
+    fetch_allowed_hosts: Annotated[frozenset[str], NoDecode] = Field(
+        default=frozenset(),
+        description="Comma-separated host names (as written in addresses) that fetches may "
+        "reach although they resolve to loopback, private or other non-public addresses.",
+    )
+    fetch_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Time one web address may take to answer in full."
+    )
+    convert_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="Time LibreOffice may take to convert a .doc or .wps."
+    )
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "fetch_allowed_hosts", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):

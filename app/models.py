@@ -132,6 +132,10 @@ class Report(Base):
     # A withdrawn revision is kept for the record but never served as current again.
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     withdrawal_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # Reports fetched from the web: the document's own address (an attachment of the page at
+    # source_url, or that page itself) and when it was fetched.
+    document_url: Mapped[str | None] = mapped_column(Text, default=None)
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     agency: Mapped[Agency] = relationship(lazy="raise")
     document: Mapped[Document] = relationship(lazy="raise")
@@ -153,6 +157,26 @@ class ReportReread(Base):
     # {"fields": {name: [before, after]}, "cells": [[key, before, after]], "sections": [numbers],
     #  "checks": [before, after]}: see app/reparse.py
     changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class FetchedUrl(Base):
+    """A web address fetched for a report, and what it gave: the validators that let the next
+    fetch ask whether it changed (ETag, Last-Modified) and the digest of what came back."""
+
+    __tablename__ = "fetched_url"
+
+    url: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String(500), default=None)
+    last_modified: Mapped[str | None] = mapped_column(String(100), default=None)
+    sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    # For a page: the address of the document it led to (itself when the page is the report).
+    document_url: Mapped[str | None] = mapped_column(Text, default=None)
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report.id", ondelete="SET NULL"), default=None
+    )
+    outcome: Mapped[str] = mapped_column(String(16))  # stored, unchanged, failed
+    detail: Mapped[str] = mapped_column(Text, default="")
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class DocumentRow(NamedTuple):

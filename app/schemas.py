@@ -122,6 +122,8 @@ REPORT_EXAMPLE: dict[str, Any] = {
     "synthetic": False,
     "withdrawn_at": None,
     "withdrawal_reason": None,
+    "document_url": None,
+    "fetched_at": None,
 }
 WITHDRAWN_REPORT_EXAMPLE = {
     **REPORT_EXAMPLE,
@@ -173,6 +175,45 @@ class ReportOut(BaseModel):
         "its document, and posting the same bytes again returns it still withdrawn."
     )
     withdrawal_reason: str | None = Field(description="The reason given when it was withdrawn.")
+    document_url: str | None = Field(
+        default=None,
+        description="For a report fetched from the web: the address of its document, an "
+        "attachment of the page at `source_url` or that page itself.",
+    )
+    fetched_at: datetime | None = Field(
+        default=None, description="When the document was fetched from `document_url`."
+    )
+
+
+class FetchRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"url": "https://www.example.gov.cn/zfxxgk/ndbg/2023/t20240115_1.html"}]
+        },
+    )
+
+    url: str = Field(
+        max_length=2000,
+        pattern=r"^[hH][tT][tT][pP][sS]?://",
+        description="The page holding the report, or linking it as a PDF, Word or WPS "
+        "attachment; or the document's own address.",
+    )
+    region: str | None = Field(
+        default=None,
+        pattern=r"^\d{6}$",
+        description="GB/T 2260 code placing the agency explicitly.",
+    )
+    agency: str | None = Field(
+        default=None,
+        min_length=2,
+        max_length=200,
+        description="The agency's name, for a document that does not print it. Overrides the "
+        "printed name, with a warning.",
+    )
+    year: int | None = Field(
+        default=None, ge=1990, le=2100, description="The report year, for a document without one."
+    )
 
 
 class SectionOut(BaseModel):

@@ -277,7 +277,7 @@ CATALOG = {
 
 HEALTH = {"status": "ok", "database": "postgresql"}
 
-READY = {"status": "ready", "database": "postgresql", "revision": "0005", "reports": 1342}
+READY = {"status": "ready", "database": "postgresql", "revision": "0008", "reports": 1342}
 
 _CELL = {"value": 57, "raw": "57", "status": "number"}
 COMPARISON = {

@@ -10,6 +10,7 @@ from typing import Annotated, Any, cast
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -52,6 +53,7 @@ from app.api.tabular import (
 from app.caching import immutable_body
 from app.catalog import TABLES, Format, TableKey
 from app.checks import CheckOutcome
+from app.config import Settings
 from app.derived import derive_request_subtotals
 from app.errors import (
     ApiError,
@@ -60,8 +62,12 @@ from app.errors import (
     PayloadTooLarge,
     Unprocessable,
     UnsupportedMediaType,
+    error_response,
     error_responses,
 )
+from app.fetch.client import Fetcher
+from app.fetch.document import FetchedDocument, fetch_report, prepare_fetched
+from app.fetch.store import store_fetched, stored_report
 from app.ingest import NewDocument, find_by_content, sha256_hex, store_many
 from app.models import (
     Agency,
@@ -81,6 +87,7 @@ from app.schemas import (
     CellOut,
     CheckList,
     ColumnOut,
+    FetchRequest,
     Page,
     ReportOut,
     RereadList,
@@ -286,6 +293,80 @@ def _report_by_id(session: Session, report_id: int) -> ReportOut:
     report = session.get(Report, report_id, options=REPORT_LOAD, populate_existing=True)
     assert report is not None
     return report_out(report)
+
+
+@upload_router.post(
+    "/fetch",
+    summary="Ingest a report from a web address",
+    description="Fetches the address and ingests the report it holds: the page's own text, "
+    "or the PDF, Word (DOCX, DOC) or WPS attachment it links as the annual report, the page "
+    "supplying the title, agency and year where the document does not print them. The page's "
+    "and the document's addresses are stored (`source_url`, `document_url`) with the time of "
+    "the fetch. Only public addresses are fetched: 422 `fetch_refused` for any other, also "
+    "after a redirect; 422 `fetch_failed` when the address cannot be fetched; 422 "
+    "`scanned_document` for a PDF whose pages are pictures. 201 new, 200 already stored.",
+    status_code=201,
+    response_model=ReportOut,
+    dependencies=[WriteAccess],
+    responses={
+        200: {"model": ReportOut, "description": "The same document was already stored"},
+        **error_responses(401, 413, 415, 422, 429),
+    },
+)
+async def fetch_report_from_web(
+    request: Request, response: Response, settings: SettingsDep, body: FetchRequest
+) -> ReportOut:
+    try:
+        report, created = await _fetch_and_ingest(request, settings, body)
+    except ApiError as exc:
+        INGESTS.labels("rejected", exc.code).inc()
+        raise
+    INGESTS.labels("created" if created else "already_stored", "").inc()
+    response.status_code = 201 if created else 200
+    return report
+
+
+@router.api_route(
+    "/fetch", methods=["GET", "HEAD", "PUT", "PATCH", "DELETE"], include_in_schema=False
+)
+def fetch_is_post_only() -> JSONResponse:
+    # Without this, GET /reports/fetch would reach GET /reports/{report_id} and be answered
+    # 422 for a report id that is not a number.
+    return error_response(
+        405, "method_not_allowed", "Method Not Allowed", headers={"Allow": "POST"}
+    )
+
+
+def _fetch(settings: Settings, url: str) -> FetchedDocument:
+    fetched = None
+    with Fetcher(
+        allowed_hosts=settings.fetch_allowed_hosts,
+        max_bytes=settings.max_upload_bytes,
+        timeout=settings.fetch_timeout_seconds,
+    ) as fetcher:
+        fetched = fetch_report(fetcher, url, convert_timeout=settings.convert_timeout_seconds)
+    assert fetched is not None  # asked without validators: never "not modified"
+    return fetched
+
+
+async def _fetch_and_ingest(
+    request: Request, settings: Settings, body: FetchRequest
+) -> tuple[ReportOut, bool]:
+    # As for uploads, the database is held only to look the document up and to store it.
+    document = await run_in_threadpool(_fetch, settings, body.url)
+    async with database_session(request) as session:
+        stored_id = await run_in_threadpool(stored_report, session, document)
+        if stored_id is not None:
+            return await run_in_threadpool(_report_by_id, session, stored_id), False
+    agency = body.agency.strip() if body.agency else None
+    prepared = await request.app.state.parse_pool.run(
+        prepare_fetched, document.data, document.media_type, agency, body.year, document.hints
+    )
+    async with database_session(request) as session:
+        report_id, created = await run_in_threadpool(
+            store_fetched, session, document, prepared, body.region
+        )
+        return await run_in_threadpool(_report_by_id, session, report_id), created
 
 
 @router.get(

@@ -90,6 +90,8 @@ def report_out(report: Report) -> ReportOut:
         synthetic=report.synthetic,
         withdrawn_at=as_utc(report.withdrawn_at) if report.withdrawn_at is not None else None,
         withdrawal_reason=report.withdrawal_reason,
+        document_url=report.document_url,
+        fetched_at=as_utc(report.fetched_at) if report.fetched_at is not None else None,
     )
 
 

@@ -8,7 +8,7 @@ saying so, when the reading changes and the number does not.
 
 from __future__ import annotations
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 
 def is_older(version: str) -> bool:

@@ -234,6 +234,7 @@ def test_exactly_the_writes_declare_the_bearer_scheme(client: TestClient) -> Non
     secured = {f"{m.upper()} {p}" for m, p, op in operations(spec) if op.get("security")}
     assert secured == {
         "POST /api/v1/reports",
+        "POST /api/v1/reports/fetch",
         "DELETE /api/v1/reports/{report_id}",
         "PATCH /api/v1/agencies/{agency_id}",
     }
