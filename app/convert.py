@@ -84,3 +84,18 @@ def to_docx(data: bytes, suffix: str, timeout: float = 60.0) -> bytes:
                 "damaged, or not a word-processing document"
             )
         return converted.read_bytes()
+
+
+# The media type a Word 97 or WPS document is stored under, by its suffix.
+STORED_TYPES = {".doc": "application/msword", ".wps": "application/vnd.ms-works"}
+
+
+def readable(data: bytes, media_type: str, timeout: float) -> tuple[bytes, str, str | None]:
+    """What the parser reads for a stored document: a Word 97 or WPS document as DOCX (with a
+    note saying so), anything else as it is. The original stays what is stored, so a later
+    parser (or a better LibreOffice) reads it again from the source."""
+    suffix = CONVERTIBLE_TYPES.get(media_type)
+    if suffix is None:
+        return data, media_type, None
+    note = f"read from {suffix} as DOCX converted by LibreOffice"
+    return to_docx(data, suffix, timeout), DOCX, note

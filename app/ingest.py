@@ -13,6 +13,8 @@ from sqlalchemy import Connection, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.checks import run_checks, summarize
+from app.config import get_settings
+from app.convert import readable
 from app.errors import DocumentTooLarge, NotAReport, Unprocessable, UnsupportedMediaType
 from app.metrics import Measure, report_measures
 from app.models import (
@@ -70,7 +72,7 @@ def parse_for_ingest(
     `filename` is the least trusted clue to both (app/parsing/identity.py).
     """
     try:
-        parsed = parse_document(data, media_type, filename)
+        parsed = read_document(data, media_type, filename)
     except UnsupportedContent as exc:
         raise UnsupportedMediaType(str(exc)) from exc
     except FarLargerThanAReport as exc:
@@ -93,6 +95,18 @@ def parse_for_ingest(
             + _refusals(parsed, "report year")
             + "; give it explicitly (year=…) if the document does not print it"
         )
+    return parsed
+
+
+def read_document(data: bytes, media_type: str, filename: str | None) -> ParsedReport:
+    """The parser's reading of a stored document: a Word 97 or WPS document is converted to
+    DOCX first (app/convert.py), and its warnings say so."""
+    data, readable_type, converted = readable(
+        data, media_type, get_settings().convert_timeout_seconds
+    )
+    parsed = parse_document(data, readable_type, filename)
+    if converted:
+        parsed = replace(parsed, warnings=(*parsed.warnings, converted))
     return parsed
 
 

@@ -208,11 +208,10 @@ def _read_again(
     agency_given: bool,
     year_given: bool,
 ) -> Reading:
-    from app.ingest import _with_overrides, parse_for_ingest, prepare
-    from app.parsing.document import parse_document
+    from app.ingest import _with_overrides, parse_for_ingest, prepare, read_document
 
     try:
-        parsed = parse_document(data, media_type, filename)
+        parsed = read_document(data, media_type, filename)
     except Exception:
         try:  # to say why in the words an ingest would
             parse_for_ingest(data, media_type, filename=filename)

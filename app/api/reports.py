@@ -344,7 +344,7 @@ def _fetch(settings: Settings, url: str) -> FetchedDocument:
         max_bytes=settings.max_upload_bytes,
         timeout=settings.fetch_timeout_seconds,
     ) as fetcher:
-        fetched = fetch_report(fetcher, url, convert_timeout=settings.convert_timeout_seconds)
+        fetched = fetch_report(fetcher, url)
     assert fetched is not None  # asked without validators: never "not modified"
     return fetched
 

@@ -30,7 +30,6 @@ def ingest_addresses(args: argparse.Namespace) -> int:
         print("give either files and folders or web addresses, not both", file=sys.stderr)
         return 2
     outcomes: list[UrlOutcome] = []
-    timeout = get_settings().convert_timeout_seconds
     with _fetcher() as fetcher, get_sessionmaker()() as session:
         for url in urls:
             outcomes.append(
@@ -41,7 +40,6 @@ def ingest_addresses(args: argparse.Namespace) -> int:
                     region=args.region,
                     agency=args.agency,
                     year=args.year,
-                    convert_timeout=timeout,
                 )
             )
     if args.verbose:
@@ -72,7 +70,6 @@ def crawl_site(args: argparse.Namespace) -> int:
                 region=args.region,
                 max_pages=args.max_pages,
                 progress=show_bar,
-                convert_timeout=get_settings().convert_timeout_seconds,
             )
         except Exception as exc:
             message = getattr(exc, "message", None) or str(exc)

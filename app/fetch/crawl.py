@@ -43,7 +43,6 @@ def ingest_url(
     agency: str | None = None,
     year: int | None = None,
     conditional: bool = False,
-    convert_timeout: float = 60.0,
 ) -> UrlOutcome:
     """Fetch, parse and store the report at `url`, in a transaction of its own.
 
@@ -52,7 +51,7 @@ def ingest_url(
     """
     known = previous_fetch(session, url) if conditional else None
     try:
-        document = fetch_report(fetcher, url, known[0] if known else None, convert_timeout)
+        document = fetch_report(fetcher, url, known[0] if known else None)
         if document is None:
             assert known is not None
             return UrlOutcome(url, "unchanged", f"report {known[1]} (not modified)")
@@ -161,7 +160,6 @@ def crawl(
     region: str | None = None,
     max_pages: int = 200,
     progress: bool = True,
-    convert_timeout: float = 60.0,
 ) -> CrawlSummary:
     """Find the reports a listing links and ingest each; stops cleanly on Ctrl-C."""
     summary = CrawlSummary()
@@ -182,7 +180,6 @@ def crawl(
                         link.url,
                         region=region,
                         conditional=True,
-                        convert_timeout=convert_timeout,
                     )
                 else:
                     outcome = UrlOutcome(link.url, "failed", "disallowed by robots.txt")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from app.convert import CONVERTIBLE_SUFFIXES, CONVERTIBLE_TYPES, DOCX, to_docx
+from app.convert import CONVERTIBLE_SUFFIXES, CONVERTIBLE_TYPES, DOCX, STORED_TYPES
 from app.errors import NotAReport, UnsupportedMediaType
 from app.fetch.client import Fetched, Fetcher, Validators
 from app.fetch.page import (
@@ -66,7 +66,6 @@ def fetch_report(
     fetcher: Fetcher,
     url: str,
     previous: Previous | None = None,
-    convert_timeout: float = 60.0,
 ) -> FetchedDocument | None:
     """The report at `url`: the page's own text, or the attachment it links. None when
     `previous` still holds for the page and its document (nothing was downloaded again)."""
@@ -82,7 +81,7 @@ def fetch_report(
     fetched_at = datetime.now(UTC)
     media = _media_type(page)
     if media != "text/html":
-        data, media, note = _readable(page, media, convert_timeout)
+        data, media, note = _readable(page, media)
         name = page.filename
         return FetchedDocument(
             url, page, None, data, media, name, PageHints(page.url), fetched_at, note
@@ -96,7 +95,7 @@ def fetch_report(
         attachment = fetcher.get(linked.url, known)
         if attachment.not_modified:
             return None
-        data, media, note = _readable(attachment, _media_type(attachment), convert_timeout)
+        data, media, note = _readable(attachment, _media_type(attachment))
         name = attachment.filename
         return FetchedDocument(
             url, page, attachment, data, media, name, page_hints, fetched_at, note
@@ -129,8 +128,8 @@ def _media_type(fetched: Fetched) -> str:
     return declared
 
 
-def _readable(fetched: Fetched, media: str, timeout: float) -> tuple[bytes, str, str | None]:
-    """Bytes the parser reads, their media type, and a note when they were converted."""
+def _readable(fetched: Fetched, media: str) -> tuple[bytes, str, str | None]:
+    """The bytes to store and their media type, and a note when they are not as fetched."""
     suffix = _suffix(fetched)
     if media == "application/x-ole" or media in CONVERTIBLE_TYPES:
         if suffix not in CONVERTIBLE_SUFFIXES and media not in CONVERTIBLE_TYPES:
@@ -139,8 +138,8 @@ def _readable(fetched: Fetched, media: str, timeout: float) -> tuple[bytes, str,
                 f"({suffix or 'no suffix'}); spreadsheet attachments are not read: the report's "
                 "text with its tables is needed"
             )
-        converted = to_docx(fetched.body, suffix or ".doc", timeout)
-        return converted, DOCX, f"converted from {suffix or '.doc'} to DOCX by LibreOffice"
+        # Stored as published; the ingest converts it for the parser (app/convert.py).
+        return fetched.body, STORED_TYPES[suffix or ".doc"], None
     if suffix in (".xls", ".xlsx"):
         raise UnsupportedMediaType(
             f"{fetched.url} is a spreadsheet; spreadsheet attachments are not read: the "

@@ -17,9 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
+from app.convert import STORED_TYPES
+from app.errors import UnsupportedMediaType
 from app.fetch.client import Fetcher
 from app.fetch.crawl import crawl, summary_lines
 from app.fetch.guard import is_public
+from app.ingest import parse_for_ingest
 from app.models import FetchedUrl
 from tests.conftest import API_KEY
 from tests.fetch.sites import AGENCY, FIXTURES, TITLE, Answer, Site, attachment_page, build_site
@@ -237,16 +240,23 @@ def test_word97_and_wps_attachments_are_converted(
     assert body["status"] == 201, body
     assert body["document_url"] == site.url(f"/files/report{suffix}")
     assert body["checks"] == {"passed": 42, "failed": 0, "not_assessable": 0}
+    # The document is kept as published, so a later parser reads it again from the source.
+    assert isinstance(body["warnings"], list)
+    assert f"read from {suffix} as DOCX converted by LibreOffice" in body["warnings"]
+    original = client.get(f"/api/v1/reports/{body['id']}/document")
+    assert original.content == word97
+    assert original.headers["content-type"].startswith(STORED_TYPES[suffix])
 
 
-def test_without_libreoffice_a_word97_attachment_is_415(
-    client: TestClient, site: Site, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_without_libreoffice_a_word97_document_is_415(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The conversion runs where the document is parsed: in the server's parse workers, which
+    # this process's monkeypatch does not reach, so the parse is called here as they call it.
     monkeypatch.setattr(shutil, "which", lambda _name: None)
-    site.pages["/files/old.doc"] = Answer(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
-    site.pages["/ndbg/old.html"] = Answer(attachment_page("/files/old.doc", "年度报告"))
-    body = fetch(client, site.url("/ndbg/old.html"))
-    assert body["status"] == 415 and "libreoffice-writer" in str(body["error"])
+    old = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
+    with pytest.raises(UnsupportedMediaType) as refused:
+        parse_for_ingest(old, STORED_TYPES[".doc"])
+    assert refused.value.status == 415
+    assert "libreoffice-writer" in refused.value.message
 
 
 def test_crawl_then_crawl_again_fetches_nothing_new(
