@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -12,9 +13,9 @@ from app.fetch.client import Fetched, Fetcher, Validators
 from app.fetch.page import (
     ATTACHMENT_SUFFIXES,
     PageHints,
-    decode_page,
     hints,
     links,
+    page_charset,
     parse_html,
     report_attachment,
 )
@@ -25,7 +26,8 @@ from app.parsing.model import RegionHints
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97, WPS and Excel 97 files
 # A row label every format of table 三 prints: a page holding it holds the report itself.
 _TABLE_MARK = "本年新收"
-_READ_AS_IS = ("utf-8", "gb18030", "ascii")
+# Charsets the parser reads without being told (GBK and GB2312 text is GB18030 text).
+_READ_AS_IS = frozenset({"utf-8", "gb18030", "gbk", "gb2312", "ascii"})
 
 
 class ScannedDocument(NotAReport):
@@ -51,7 +53,6 @@ class FetchedDocument:
     filename: str | None
     hints: PageHints
     fetched_at: datetime
-    note: str | None = None  # how the bytes were made from what was fetched
 
     @property
     def page_url(self) -> str:
@@ -81,12 +82,11 @@ def fetch_report(
     fetched_at = datetime.now(UTC)
     media = _media_type(page)
     if media != "text/html":
-        data, media, note = _readable(page, media)
+        data, media = _stored_form(page, media)
         name = page.filename
-        return FetchedDocument(
-            url, page, None, data, media, name, PageHints(page.url), fetched_at, note
-        )
-    text = decode_page(page.body, page.content_type)
+        return FetchedDocument(url, page, None, data, media, name, PageHints(page.url), fetched_at)
+    charset = page_charset(page.body, page.content_type)
+    text = page.body.decode(charset, "replace")
     root = parse_html(text, page.url)
     page_hints = hints(root, page.url)
     linked = report_attachment(links(root, page.url))
@@ -95,27 +95,15 @@ def fetch_report(
         attachment = fetcher.get(linked.url, known)
         if attachment.not_modified:
             return None
-        data, media, note = _readable(attachment, _media_type(attachment))
+        data, media = _stored_form(attachment, _media_type(attachment))
         name = attachment.filename
-        return FetchedDocument(
-            url, page, attachment, data, media, name, page_hints, fetched_at, note
-        )
-    data, note = page.body, None
-    if _declared_codec(page.body, text) not in _READ_AS_IS:
-        # The parser reads UTF-8 and GB18030; a page in another charset is stored as UTF-8.
-        data, note = text.encode("utf-8"), "the page was re-encoded as UTF-8"
+        return FetchedDocument(url, page, attachment, data, media, name, page_hints, fetched_at)
     name = page.filename
-    return FetchedDocument(url, page, None, data, "text/html", name, page_hints, fetched_at, note)
-
-
-def _declared_codec(body: bytes, text: str) -> str:
-    for codec in _READ_AS_IS:
-        try:
-            if body.decode(codec) == text:
-                return codec
-        except UnicodeDecodeError:
-            continue
-    return "other"
+    media = "text/html"
+    if codecs.lookup(charset).name not in _READ_AS_IS:
+        # Stored as published; the charset goes with it, as the parser does not guess it.
+        media = f"text/html; charset={charset}"
+    return FetchedDocument(url, page, None, page.body, media, name, page_hints, fetched_at)
 
 
 def _media_type(fetched: Fetched) -> str:
@@ -128,8 +116,8 @@ def _media_type(fetched: Fetched) -> str:
     return declared
 
 
-def _readable(fetched: Fetched, media: str) -> tuple[bytes, str, str | None]:
-    """The bytes to store and their media type, and a note when they are not as fetched."""
+def _stored_form(fetched: Fetched, media: str) -> tuple[bytes, str]:
+    """The bytes to store, as fetched, and the media type they are stored under."""
     suffix = _suffix(fetched)
     if media == "application/x-ole" or media in CONVERTIBLE_TYPES:
         if suffix not in CONVERTIBLE_SUFFIXES and media not in CONVERTIBLE_TYPES:
@@ -139,13 +127,13 @@ def _readable(fetched: Fetched, media: str) -> tuple[bytes, str, str | None]:
                 "text with its tables is needed"
             )
         # Stored as published; the ingest converts it for the parser (app/convert.py).
-        return fetched.body, STORED_TYPES[suffix or ".doc"], None
+        return fetched.body, STORED_TYPES[suffix or ".doc"]
     if suffix in (".xls", ".xlsx"):
         raise UnsupportedMediaType(
             f"{fetched.url} is a spreadsheet; spreadsheet attachments are not read: the "
             "report's text with its tables is needed"
         )
-    return fetched.body, media, None
+    return fetched.body, media
 
 
 def _suffix(fetched: Fetched) -> str:

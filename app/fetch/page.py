@@ -55,8 +55,13 @@ class Link:
 
 
 def decode_page(body: bytes, content_type: str = "") -> str:
-    """The page's text: in the charset its Content-Type or `<meta charset>` names when the
-    bytes decode in it, else in the one the bytes themselves point to."""
+    """The page's text, in the charset `page_charset` finds."""
+    return body.decode(page_charset(body, content_type), "replace")
+
+
+def page_charset(body: bytes, content_type: str = "") -> str:
+    """The charset its Content-Type or `<meta charset>` names when the bytes decode in it, else
+    the one the bytes themselves point to."""
     declared = []
     header = _HEADER_CHARSET.search(content_type)
     if header:
@@ -69,18 +74,18 @@ def decode_page(body: bytes, content_type: str = "") -> str:
         if codec is None:
             continue
         try:
-            return body.decode(codec)
+            body.decode(codec)
         except UnicodeDecodeError:
             continue  # the label lies: the bytes are in another charset
+        return codec
     for codec in ("utf-8", "gb18030"):
         try:
-            return body.decode(codec)
+            body.decode(codec)
         except UnicodeDecodeError:
             continue
+        return codec
     best = from_bytes(body).best()
-    if best is not None:
-        return str(best)
-    return body.decode("utf-8", "replace")
+    return best.encoding if best is not None else "utf-8"
 
 
 def _codec(label: str) -> str | None:

@@ -64,12 +64,11 @@ def remember(
     session: Session, document: FetchedDocument, report_id: int | None, outcome: str
 ) -> None:
     """Keep the page's and the attachment's validators and digests for the next fetch."""
-    detail = document.note or ""
     page = document.page
-    _keep(session, document.url, page, document.document_url, report_id, outcome, detail)
+    _keep(session, document.url, page, document.document_url, report_id, outcome, "")
     if document.attachment is not None:
         attachment = document.attachment
-        _keep(session, attachment.url, attachment, attachment.url, report_id, outcome, detail)
+        _keep(session, attachment.url, attachment, attachment.url, report_id, outcome, "")
 
 
 def remember_failure(session: Session, url: str, reason: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from charset_normalizer import from_bytes
@@ -25,13 +26,27 @@ def clean_text(text: str) -> str:
     return text
 
 
-def decode_text(data: bytes) -> str:
+# Charsets the decoding below reads without being told: GBK and GB2312 text is GB18030 text.
+_KNOWN = frozenset({"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "ascii"})
+
+
+def decode_text(data: bytes, charset: str | None = None) -> str:
     """Decode a text document and clean it; raise ParseError when it is not readable text."""
-    return clean_text(decode_bytes(data))
+    return clean_text(decode_bytes(data, charset))
 
 
-def decode_bytes(data: bytes) -> str:
-    """Decode a text document as it is, for callers that clean it themselves (parse_text)."""
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Decode a text document as it is, for callers that clean it themselves (parse_text).
+
+    `charset`, declared with the document (a page stored as published in Big5, say), is read
+    when the bytes are not UTF-8; UTF-8 and the GB family need no declaration.
+    """
+    if charset is not None and _codec_name(charset) not in _KNOWN:
+        for codec in ("utf-8-sig", charset):
+            try:
+                return data.decode(codec)
+            except (UnicodeDecodeError, LookupError):
+                continue
     # NULs are dropped before decoding: some exports pad text with them.
     data = data.replace(b"\x00", b"")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -48,3 +63,10 @@ def decode_bytes(data: bytes) -> str:
     raise ParseError(
         "could not decode the document as UTF-8 or GB18030 text; save it as UTF-8 and send it again"
     )
+
+
+def _codec_name(label: str) -> str:
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return label.lower()

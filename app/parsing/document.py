@@ -68,7 +68,9 @@ def parse_document(data: bytes, media_type: str, filename: str | None = None) ->
 
     `filename`, where known, is one more (least trusted) clue to the agency and year.
     """
-    media_type = media_type.split(";", 1)[0].strip().lower()
+    declared, _, parameters = media_type.partition(";")
+    media_type = declared.strip().lower()
+    charset = _charset(parameters)
     if media_type not in SUPPORTED_MEDIA_TYPES:
         raise UnsupportedMediaType(
             f"media type {media_type!r} is not supported; send one of: "
@@ -99,9 +101,18 @@ def parse_document(data: bytes, media_type: str, filename: str | None = None) ->
     if media_type in HTML_TYPES or (media_type == "text/plain" and kind == "html"):
         from app.parsing.extract.html import html_titles, html_to_text
 
-        html = decode_text(data)
+        html = decode_text(data, charset)
         text = html_to_text(html)
         return parse_text(text, DocumentClues(html_titles(html), filename))
     # Lines are counted in the bytes: a text of a million rows is refused before it is decoded.
     TEXT_LINES.check(count_lines(data), "the text")
-    return parse_text(decode_bytes(data), DocumentClues(filename=filename))
+    return parse_text(decode_bytes(data, charset), DocumentClues(filename=filename))
+
+
+def _charset(parameters: str) -> str | None:
+    """The `charset` of a media type's parameters (`text/html; charset=big5`), if any."""
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip(' "'):
+            return value.strip(' "')
+    return None

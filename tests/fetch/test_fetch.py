@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from ipaddress import ip_address
 
+import opencc
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -77,6 +78,20 @@ def test_a_page_holding_the_report_in_gbk_that_claims_utf8(client: TestClient, s
     assert body["checks"] == {"passed": 42, "failed": 0, "not_assessable": 0}
     again = fetch(client, site.url("/ndbg/t1.html"))
     assert (again["status"], again["id"]) == (200, body["id"])
+
+
+def test_a_page_in_another_charset_is_stored_as_published(client: TestClient, site: Site) -> None:
+    # The report page in traditional characters and Big5, as a mirror in Hong Kong serves it.
+    text = (FIXTURES / "yunling-2023.html").read_text(encoding="utf-8")
+    traditional = opencc.OpenCC("s2t").convert(text).replace("\u7232", "為")
+    big5 = traditional.replace('charset="utf-8"', 'charset="big5"').encode("big5")
+    site.pages["/ndbg/big5.html"] = Answer(big5, "text/html")
+    body = fetch(client, site.url("/ndbg/big5.html"))
+    assert body["status"] == 201, body
+    assert body["year"] == 2023
+    original = client.get(f"/api/v1/reports/{body['id']}/document")
+    assert original.content == big5
+    assert original.headers["content-type"] == "text/html; charset=big5"
 
 
 @pytest.mark.parametrize(
