@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from app.convert import CONVERTIBLE_SUFFIXES, CONVERTIBLE_TYPES, DOCX, STORED_TYPES
+from app.convert import CONVERTIBLE_SUFFIXES, CONVERTIBLE_TYPES, DOCX, STORED_TYPES, XLSX
 from app.errors import NotAReport, UnsupportedMediaType
 from app.fetch.client import Fetched, Fetcher, Validators
 from app.fetch.page import (
@@ -110,30 +110,24 @@ def _media_type(fetched: Fetched) -> str:
     kind = sniff(fetched.body)
     if fetched.body.startswith(_OLE):
         return "application/x-ole"
-    if kind in ("pdf", "docx", "html"):
-        return {"pdf": "application/pdf", "docx": DOCX, "html": "text/html"}[kind]
+    if kind in ("pdf", "docx", "xlsx", "html"):
+        return {"pdf": "application/pdf", "docx": DOCX, "xlsx": XLSX, "html": "text/html"}[kind]
     declared = media_type_for(fetched.filename, fetched.content_type) or "text/plain"
     return declared
 
 
 def _stored_form(fetched: Fetched, media: str) -> tuple[bytes, str]:
-    """The bytes to store, as fetched, and the media type they are stored under."""
-    suffix = _suffix(fetched)
-    if media == "application/x-ole" or media in CONVERTIBLE_TYPES:
-        if suffix not in CONVERTIBLE_SUFFIXES and media not in CONVERTIBLE_TYPES:
-            raise UnsupportedMediaType(
-                f"{fetched.url} is an Office 97 file that is not a Word document "
-                f"({suffix or 'no suffix'}); spreadsheet attachments are not read: the report's "
-                "text with its tables is needed"
-            )
-        # Stored as published; the ingest converts it for the parser (app/convert.py).
-        return fetched.body, STORED_TYPES[suffix or ".doc"]
-    if suffix in (".xls", ".xlsx"):
+    """The bytes to store, as fetched, and the media type they are stored under; an old Word,
+    WPS or Excel file is converted where it is parsed (app/convert.py)."""
+    if media != "application/x-ole" and media not in CONVERTIBLE_TYPES:
+        return fetched.body, media
+    suffix = _suffix(fetched) or CONVERTIBLE_TYPES.get(media, "")
+    if suffix not in CONVERTIBLE_SUFFIXES:
         raise UnsupportedMediaType(
-            f"{fetched.url} is a spreadsheet; spreadsheet attachments are not read: the "
-            "report's text with its tables is needed"
+            f"{fetched.url} is an Office 97 file whose kind its name does not tell "
+            f"({suffix or 'no suffix'}); a Word (.doc), WPS (.wps) or Excel (.xls) report is read"
         )
-    return fetched.body, media
+    return fetched.body, STORED_TYPES[suffix]
 
 
 def _suffix(fetched: Fetched) -> str:

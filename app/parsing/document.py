@@ -12,7 +12,8 @@ TEXT_TYPES = ("text/plain", "text/markdown")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 PDF_TYPES = ("application/pdf",)
 DOCX_TYPES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",)
-SUPPORTED_MEDIA_TYPES = TEXT_TYPES + HTML_TYPES + PDF_TYPES + DOCX_TYPES
+XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)
+SUPPORTED_MEDIA_TYPES = TEXT_TYPES + HTML_TYPES + PDF_TYPES + DOCX_TYPES + XLSX_TYPES
 
 _BY_SUFFIX = {
     ".txt": "text/plain",
@@ -25,6 +26,7 @@ _BY_SUFFIX = {
     ".xhtml": "application/xhtml+xml",
     ".pdf": "application/pdf",
     ".docx": DOCX_TYPES[0],
+    ".xlsx": XLSX_TYPES[0],
 }
 
 
@@ -51,9 +53,12 @@ def sniff(data: bytes) -> str:
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        return (
-            "docx" if b"word/" in data[:65536] or b"[Content_Types].xml" in data[:4096] else "zip"
-        )
+        start = data[:65536]
+        if b"word/" in start:
+            return "docx"
+        if b"xl/" in start:
+            return "xlsx"
+        return "docx" if b"[Content_Types].xml" in data[:4096] else "zip"
     lowered = head.lower()
     if (
         lowered.startswith((b"<!doctype html", b"<html", b"<?xml"))
@@ -93,7 +98,15 @@ def parse_document(data: bytes, media_type: str, filename: str | None = None) ->
 
         text = docx_to_text(data)
         return parse_text(text, DocumentClues(docx_properties(data), filename))
-    if kind in ("pdf", "docx", "zip"):
+    if media_type in XLSX_TYPES:
+        if kind != "xlsx":
+            raise UnsupportedMediaType(
+                "declared an Excel (XLSX) workbook but the content is not one"
+            )
+        from app.parsing.extract.xlsx import xlsx_to_text
+
+        return parse_text(xlsx_to_text(data), DocumentClues(filename=filename))
+    if kind in ("pdf", "docx", "xlsx", "zip"):
         raise UnsupportedMediaType(
             f"declared {media_type} but the content is a {kind.upper()} file; "
             "send it with its own media type"

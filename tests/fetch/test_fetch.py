@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from ipaddress import ip_address
+from pathlib import Path
 
 import opencc
 import pytest
@@ -18,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.convert import STORED_TYPES
+from app.convert import STORED_TYPES, XLSX
 from app.errors import UnsupportedMediaType
 from app.fetch.client import Fetcher
 from app.fetch.crawl import crawl, summary_lines
@@ -28,6 +30,7 @@ from app.models import FetchedUrl
 from tests.conftest import API_KEY
 from tests.fetch.sites import AGENCY, FIXTURES, TITLE, Answer, Site, attachment_page, build_site
 from tests.fetch.sites import serve as serve_site
+from tests.parsing.extract.test_extract_xlsx import example_workbook
 
 ALLOWED = frozenset({"127.0.0.1"})
 
@@ -221,7 +224,6 @@ def word97(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     program = soffice()
     if program is None:
         pytest.skip("LibreOffice is not installed")
-    import subprocess
 
     folder = tmp_path_factory.mktemp("word97")
     source = folder / "report.docx"
@@ -305,3 +307,51 @@ def test_fetch_is_post_only(client: TestClient) -> None:
     response = client.get("/api/v1/reports/fetch")
     assert response.status_code == 405 and response.headers["allow"] == "POST"
     assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def _excel97(workbook: bytes, folder: Path) -> bytes:
+    from app.convert import soffice
+
+    program = soffice()
+    if program is None:
+        pytest.skip("LibreOffice is not installed")
+    (folder / "report.xlsx").write_bytes(workbook)
+    subprocess.run(
+        [
+            program,
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xls",
+            "--outdir",
+            str(folder),
+            str(folder / "report.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return (folder / "report.xls").read_bytes()
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_a_report_published_as_a_spreadsheet(
+    client: TestClient, site: Site, tmp_path: Path, suffix: str
+) -> None:
+    workbook = example_workbook()
+    published = workbook if suffix == ".xlsx" else _excel97(workbook, tmp_path)
+    site.pages[f"/files/report{suffix}"] = Answer(published, "application/octet-stream")
+    site.pages["/ndbg/sheet.html"] = Answer(attachment_page(f"/files/report{suffix}", "年度报告"))
+    body = fetch(client, site.url("/ndbg/sheet.html"))
+    assert body["status"] == 201, body
+    assert (body["year"], body["checks"]) == (
+        2020,
+        {"passed": 40, "failed": 0, "not_assessable": 0},
+    )
+    original = client.get(f"/api/v1/reports/{body['id']}/document")
+    assert original.content == published
+    expected = XLSX if suffix == ".xlsx" else STORED_TYPES[".xls"]
+    assert original.headers["content-type"].startswith(expected)
+    converted = "read from .xls as XLSX converted by LibreOffice"
+    assert isinstance(body["warnings"], list)
+    assert (converted in body["warnings"]) == (suffix == ".xls")

@@ -18,7 +18,7 @@ from tests.conftest import REPO
 
 # What parsing may use beyond the standard library: readers of the formats reports come in, and
 # OpenCC for the traditional characters of mirrored reports.
-THIRD_PARTY = frozenset({"lxml", "pypdfium2", "charset_normalizer", "opencc"})
+THIRD_PARTY = frozenset({"lxml", "pypdfium2", "charset_normalizer", "opencc", "openpyxl"})
 # The web, the database and the API's shapes, and the modules of gkstats built on them.
 FORBIDDEN = (
     "fastapi",
