@@ -3,9 +3,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /srv/gkstats
 
-# LibreOffice Writer converts .doc and .wps reports to DOCX (POST /reports/fetch, gkstats crawl).
+# LibreOffice converts .doc and .wps reports to DOCX (Writer) and .xls to XLSX (Calc), for
+# POST /reports/fetch and gkstats crawl.
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libreoffice-writer-nogui && rm -rf /var/lib/apt/lists/*
+        libreoffice-writer-nogui libreoffice-calc-nogui && rm -rf /var/lib/apt/lists/*
 
 COPY pyproject.toml README.md ./
 COPY app ./app
