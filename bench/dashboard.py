@@ -19,8 +19,7 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,13 +32,12 @@ from app.db import make_engine
 from app.migrate import upgrade
 from app.models import Report
 from app.synth import synthesize
+from bench._chromium import chromium
 from bench._databases import fresh_database
 from bench._server import REPO, gkstats_server
 
 OUT = REPO / "bench" / "out"
 DEFAULT_PG_URL = "postgresql+psycopg://gkstats:gkstats@127.0.0.1:5432/gkstats_bench_dashboard"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 TARGET_REQUEST_MS = 50.0
 TARGET_DRAWN_MS = 1000.0
 TARGET_BYTES = 700 * 1024
@@ -89,32 +87,6 @@ def prepare(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     finally:
         engine.dispose()
     return {"reports": summary.reports, "reused": False, "load_seconds": summary.seconds}
-
-
-@contextmanager
-def chromium() -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def page_loads(base: str, loads: int) -> list[dict[str, Any]]:

@@ -20,13 +20,15 @@ from typing import Any
 
 import httpx2
 import pytest
+from selenium import webdriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.wait import WebDriverWait
 
+from bench._chromium import CHROMEDRIVER, CHROMIUM, chromium
 from bench._server import gkstats_server
 from tests.conftest import API_KEY, EXAMPLES, REPO, own_database
 from tests.documents import INFERRED_DOCUMENT, statuses_document
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SCREENSHOTS = Path(os.environ.get("GKSTATS_SCREENSHOTS", REPO / "build" / "screenshots"))
 SYNTHETIC_REPORTS = 400
 
@@ -40,11 +42,6 @@ if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         "(.ci/run does)",
         allow_module_level=True,
     )
-
-from selenium import webdriver  # noqa: E402  (only once Chromium is known to be there)
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
-from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,28 +86,8 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
 
 @pytest.fixture(scope="package")
 def browser() -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    # This machine's network is closed: without the background-networking flags Chromium
-    # keeps trying to reach Google's hosts.
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
+    with chromium(console_log=True) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def open_view(browser: webdriver.Chrome, dashboard: Dashboard, query: str) -> None:

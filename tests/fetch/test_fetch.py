@@ -217,34 +217,30 @@ def test_a_scanned_pdf_says_its_tables_are_pictures(client: TestClient, site: Si
     assert "pictures" in str(body["error"])
 
 
-@pytest.fixture(scope="module")
-def word97(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+def old_format(data: bytes, suffix: str, to: str, folder: Path) -> bytes:
+    """Our own document saved by LibreOffice in an Office 97 format (`to`: doc, xls)."""
     from app.convert import soffice
 
     program = soffice()
     if program is None:
         pytest.skip("LibreOffice is not installed")
-
-    folder = tmp_path_factory.mktemp("word97")
-    source = folder / "report.docx"
-    source.write_bytes((FIXTURES / "yunling-2023.docx").read_bytes())
+    source = folder / f"report{suffix}"
+    source.write_bytes(data)
     profile = (folder / "profile").as_uri()
+    command = [program, f"-env:UserInstallation={profile}", "--headless", "--convert-to", to]
     subprocess.run(
-        [
-            program,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "doc",
-            "--outdir",
-            str(folder),
-            str(source),
-        ],
+        [*command, "--outdir", str(folder), str(source)],
         check=True,
         capture_output=True,
         timeout=120,
     )
-    return (folder / "report.doc").read_bytes()
+    return (folder / f"report.{to}").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def word97(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    docx = (FIXTURES / "yunling-2023.docx").read_bytes()
+    return old_format(docx, ".docx", "doc", tmp_path_factory.mktemp("word97"))
 
 
 @pytest.mark.parametrize("suffix", [".doc", ".wps"])
@@ -309,37 +305,12 @@ def test_fetch_is_post_only(client: TestClient) -> None:
     assert response.json()["error"]["code"] == "method_not_allowed"
 
 
-def _excel97(workbook: bytes, folder: Path) -> bytes:
-    from app.convert import soffice
-
-    program = soffice()
-    if program is None:
-        pytest.skip("LibreOffice is not installed")
-    (folder / "report.xlsx").write_bytes(workbook)
-    subprocess.run(
-        [
-            program,
-            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "xls",
-            "--outdir",
-            str(folder),
-            str(folder / "report.xlsx"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return (folder / "report.xls").read_bytes()
-
-
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
 def test_a_report_published_as_a_spreadsheet(
     client: TestClient, site: Site, tmp_path: Path, suffix: str
 ) -> None:
     workbook = example_workbook()
-    published = workbook if suffix == ".xlsx" else _excel97(workbook, tmp_path)
+    published = workbook if suffix == ".xlsx" else old_format(workbook, ".xlsx", "xls", tmp_path)
     site.pages[f"/files/report{suffix}"] = Answer(published, "application/octet-stream")
     site.pages["/ndbg/sheet.html"] = Answer(attachment_page(f"/files/report{suffix}", "年度报告"))
     body = fetch(client, site.url("/ndbg/sheet.html"))
