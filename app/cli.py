@@ -111,18 +111,34 @@ def _ingest_manifest(args: argparse.Namespace) -> int:
 
 
 def _summarize(outcomes: list[Outcome], verbose: bool) -> int:
+    return summarize([(o.status, str(o.path), o.detail) for o in outcomes], verbose, "documents")
+
+
+def summarize(outcomes: Sequence[tuple[str, str, str]], verbose: bool, things: str) -> int:
+    """Print what an ingest did, each (status, what, detail): the counts, each failure with
+    its reason (and with `verbose` every line); 1 when any failed."""
     if verbose:
-        for outcome in outcomes:
-            print(f"{outcome.status:9} {outcome.path}  {outcome.detail}")
-    counts = Counter(o.status for o in outcomes)
+        for status, what, detail in outcomes:
+            print(f"{status:9} {what}  {detail}")
+    counts = Counter(status for status, _, _ in outcomes)
     print(
         f"{counts['stored']} stored, {counts['unchanged']} unchanged, "
-        f"{counts['failed']} failed ({len(outcomes)} documents)"
+        f"{counts['failed']} failed ({len(outcomes)} {things})"
     )
-    for outcome in outcomes:
-        if outcome.status == "failed":
-            print(f"  failed: {outcome.path}: {outcome.detail}", file=sys.stderr)
+    for status, what, detail in outcomes:
+        if status == "failed":
+            print(f"  failed: {what}: {detail}", file=sys.stderr)
     return 1 if counts["failed"] else 0
+
+
+def _workers_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--workers",
+        type=positive_int,
+        default=default_workers(),
+        metavar="N",
+        help="processes parsing documents (default: the CPU count, at most 4)",
+    )
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
@@ -225,13 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--year", type=int, help="the report year, for documents without one")
     ingest.add_argument("-v", "--verbose", action="store_true", help="one line per document")
     ingest.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    ingest.add_argument(
-        "--workers",
-        type=positive_int,
-        default=default_workers(),
-        metavar="N",
-        help="processes parsing documents (default: the CPU count, at most 4)",
-    )
+    _workers_option(ingest)
     ingest.set_defaults(run=cmd_ingest)
 
     reparse = commands.add_parser(
@@ -245,13 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reparse.add_argument("-v", "--verbose", action="store_true", help="one line per report")
     reparse.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    reparse.add_argument(
-        "--workers",
-        type=positive_int,
-        default=default_workers(),
-        metavar="N",
-        help="processes parsing documents (default: the CPU count, at most 4)",
-    )
+    _workers_option(reparse)
     reparse.set_defaults(run=cmd_reparse)
     crawl = commands.add_parser(
         "crawl", help="ingest every report a site's listing of annual reports links"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -330,7 +330,7 @@ def _report_row(
         checks_failed=prepared.summary["fail"],
         checks_not_assessable=prepared.summary["not_assessable"],
         synthetic=synthetic,
-        provenance={"agency": parsed.provenance.agency, "year": parsed.provenance.year},
+        provenance=asdict(parsed.provenance),
     )
 
 

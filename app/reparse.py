@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, TypeAlias
 
 from sqlalchemy import delete, func, select, update
@@ -306,7 +306,7 @@ def _stored_form(header: ParsedReport, name: str) -> Any:
     if name == "warnings":
         return list(header.warnings)
     if name == "provenance":
-        return {"agency": header.provenance.agency, "year": header.provenance.year}
+        return asdict(header.provenance)
     return getattr(header, name)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 
+from app.cli import summarize
 from app.config import get_settings
 from app.fetch.client import Fetcher
 from app.fetch.crawl import UrlOutcome, crawl, ingest_url, summary_lines
@@ -42,18 +42,8 @@ def ingest_addresses(args: argparse.Namespace) -> int:
                     year=args.year,
                 )
             )
-    if args.verbose:
-        for outcome in outcomes:
-            print(f"{outcome.status:9} {outcome.url}  {outcome.detail}")
-    counts = Counter(o.status for o in outcomes)
-    print(
-        f"{counts['stored']} stored, {counts['unchanged']} unchanged, "
-        f"{counts['failed']} failed ({len(outcomes)} addresses)"
-    )
-    for outcome in outcomes:
-        if outcome.status == "failed":
-            print(f"  failed: {outcome.url}: {outcome.detail}", file=sys.stderr)
-    return 1 if counts["failed"] else 0
+    rows = [(o.status, o.url, o.detail) for o in outcomes]
+    return summarize(rows, args.verbose, "addresses")
 
 
 def crawl_site(args: argparse.Namespace) -> int:

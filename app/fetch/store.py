@@ -65,10 +65,10 @@ def remember(
 ) -> None:
     """Keep the page's and the attachment's validators and digests for the next fetch."""
     page = document.page
-    _keep(session, document.url, page, document.document_url, report_id, outcome, "")
+    _keep(session, document.url, page, document.document_url, report_id, outcome)
     if document.attachment is not None:
         attachment = document.attachment
-        _keep(session, attachment.url, attachment, attachment.url, report_id, outcome, "")
+        _keep(session, attachment.url, attachment, attachment.url, report_id, outcome)
 
 
 def remember_failure(session: Session, url: str, reason: str) -> None:
@@ -85,7 +85,6 @@ def _keep(
     document_url: str,
     report_id: int | None,
     outcome: str,
-    detail: str,
 ) -> None:
     session.merge(
         FetchedUrl(
@@ -96,7 +95,6 @@ def _keep(
             document_url=document_url,
             report_id=report_id,
             outcome=outcome,
-            detail=detail,
             fetched_at=datetime.now(UTC),
         )
     )
