@@ -35,7 +35,7 @@ def comparison_out(agency: Agency, found: Comparison) -> AgencyComparison:
                 key=c.key,
                 before=_side(c.before, before),
                 after=_side(c.after, after),
-                change=_number(c.change),
+                change=_change(c.key, after, c.change),
                 change_pct=c.change_pct,
             )
             for c in found.cells
@@ -103,8 +103,10 @@ def _side(cell: CellRow | None, side: ReportSide) -> CellSide:
     return CellSide(value=value, raw=cell.raw, status=cast(CellStatus, cell.status))
 
 
-def _number(value: float | None) -> int | float | None:
-    return int(value) if value is not None and value.is_integer() else value
+def _change(key: str, side: ReportSide, change: float | None) -> int | float | None:
+    """A count's change as an integer, an amount's as a decimal, as the cells themselves."""
+    table, row, col = key.split(".")
+    return cell_value(table, row, col, side.format, change)
 
 
 def _check(side: CheckSide) -> CheckSideOut:
