@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import unexpected_error_response
 from app.monitoring import LATENCY, METRICS_PATH, REQUESTS, RouteTemplates
 
 log = logging.getLogger("app.access")
@@ -46,16 +47,23 @@ class AccessMiddleware:
         rid = request_id(Headers(scope=scope))
         scope.setdefault("state", {})["request_id"] = rid
         status = 500  # what the client gets if the app raises before it answers
+        started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = rid
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            if started:
+                raise
+            # Starlette answers an unhandled error from outside every middleware, where the
+            # request's id is unknown: answered here, the 500 names the id its log line has.
+            await unexpected_error_response(exc)(scope, receive, send_with_id)
         finally:
             self._record(scope, rid, status, time.perf_counter() - start)
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 log = logging.getLogger(__name__)
 
@@ -169,14 +169,22 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
 
-def _allowed_methods(request: Request) -> str:
-    # Starlette names only the first route that matched the path; a path served by several
-    # routes (GET and POST /reports) allows the methods of all of them.
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match != Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
+def _allowed_methods(request: Request, named: str) -> str:
+    # The router names the methods of the first route that matched the path; a path served by
+    # several routes (GET and POST /reports) allows the methods of all of them, which the
+    # OpenAPI document lists by path template.
+    methods = {m.strip() for m in named.split(",") if m.strip()}
+    state = request.app.state
+    if not hasattr(state, "methods_by_path"):
+        paths = request.app.openapi()["paths"]
+        state.methods_by_path = [
+            (compile_path(path)[0], {m.upper() for m in item}) for path, item in paths.items()
+        ]
+    for pattern, allowed in state.methods_by_path:
+        if pattern.match(request.url.path):
+            methods |= allowed
+    if "GET" in methods:
+        methods.add("HEAD")  # answered for every GET route (app/head.py)
     return ", ".join(sorted(methods))
 
 
@@ -186,7 +194,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:
-        headers["Allow"] = _allowed_methods(request)
+        headers["Allow"] = _allowed_methods(request, headers.get("Allow", ""))
     return error_response(exc.status_code, code, message, headers=headers or None)
 
 
@@ -219,9 +227,13 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
     )
 
 
-async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+def unexpected_error_response(exc: BaseException) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
     return error_response(500, "internal_error", "internal server error; the error was logged")
+
+
+async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+    return unexpected_error_response(exc)
 
 
 def install_error_handlers(app: FastAPI) -> None:

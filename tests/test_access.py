@@ -99,3 +99,22 @@ def test_metrics_count_requests_by_route_and_ingests_by_outcome(client: TestClie
         "gkstats_db_connections_capacity",
         "gkstats_gate_waiting_requests",
     } <= names or "gkstats_db_connections_capacity" in names
+
+
+def test_an_unhandled_error_is_answered_with_its_request_id(
+    client: TestClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import ingest
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ingest, "_store_children", fail)
+    with caplog.at_level(logging.INFO, logger="app.access"):
+        response = post_document(client, EXAMPLE.read_bytes(), headers={"X-Request-ID": "lb-500"})
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error"
+    assert response.headers["x-request-id"] == "lb-500"
+    lines = [r.getMessage() for r in caplog.records if r.name == "app.access"]
+    assert lines == [lines[0]] and "request_id=lb-500 method=POST" in lines[0]
+    assert "status=500" in lines[0]

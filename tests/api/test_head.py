@@ -66,3 +66,12 @@ def _comparable(headers: object) -> dict[str, str]:
 def test_head_is_no_operation_of_its_own(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert not [p for p, item in spec["paths"].items() if "head" in item]
+
+
+def test_a_method_not_allowed_lists_head_beside_get(client: TestClient) -> None:
+    response = client.delete("/api/v1/catalog")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD"
+    assert client.head("/api/v1/catalog").status_code == 200
+    # A path two routes serve allows the methods of both.
+    assert client.put("/api/v1/reports").headers["allow"] == "GET, HEAD, POST"
