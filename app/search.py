@@ -317,7 +317,9 @@ def _conditions(filters: SearchFilter, params: dict[str, Any], number: str) -> l
     return where
 
 
-def _matches(connection: Connection, query: SearchQuery, filters: SearchFilter) -> tuple[str, dict[str, Any]]:
+def _matches(
+    connection: Connection, query: SearchQuery, filters: SearchFilter
+) -> tuple[str, dict[str, Any]]:
     """The FROM … WHERE of the matching parts, selecting report_id, number and rank."""
     params: dict[str, Any] = {}
     rollup = filters.region_column is not None or filters.agency_kind is not None
