@@ -27,9 +27,10 @@ from functools import lru_cache
 from typing import Any
 
 import opencc
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, select, text
 
 from app.errors import EmptyQuery
+from app.models import Agency, Report, Section
 from app.words import _tokenizer
 
 TABLE = "section_search"
@@ -364,19 +365,30 @@ def search(
     details = {
         (row.report_id, row.number): row
         for row in connection.execute(
-            text(
-                "SELECT s.report_id, s.number, s.key, s.title, s.text, r.year, r.title AS "
-                "report_title, a.id AS agency_id, a.name AS agency_name FROM section s "
-                "JOIN report r ON r.id = s.report_id JOIN agency a ON a.id = r.agency_id "
-                "WHERE s.report_id IN :ids"
-            ).bindparams(bindparam("ids", expanding=True)),
-            {"ids": sorted({row.report_id for row in page})},
+            select(
+                Section.report_id,
+                Section.number,
+                Section.key,
+                Section.title,
+                Section.text,
+                Report.year,
+                Report.title.label("report_title"),
+                Agency.id.label("agency_id"),
+                Agency.name.label("agency_name"),
+            )
+            .join(Report, Report.id == Section.report_id)
+            .join(Agency, Agency.id == Report.agency_id)
+            .where(
+                Section.report_id.in_({r for r, _, _ in page}),
+                Section.number.in_({n for _, n, _ in page}),
+            )
         )
     }
+    terms = query.highlighted
     hits = []
     for report_id, number, rank in page:
         row = details[(report_id, number)]
-        shown, marks = snippet(row.text, query.highlighted)
+        shown, marks = snippet(row.text, terms)
         hits.append(
             Hit(
                 report_id=report_id,
@@ -405,9 +417,6 @@ ELLIPSIS = "…"
 def _searchable_with_origin(value: str) -> tuple[str, list[int]]:
     """The text as `simplified` makes it, and for each of its characters the index of the
     character of `value` it comes from."""
-    fast = simplified(value)
-    if len(fast) == len(value):
-        return fast, list(range(len(value)))
     pieces = [unicodedata.normalize("NFKC", c).lower() for c in value]
     origin = [i for i, piece in enumerate(pieces) for _ in piece]
     joined = "".join(pieces)
@@ -429,13 +438,16 @@ def _dropped_space(value: str, k: int) -> bool:
 def snippet(value: str, terms: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
     """A window of `value` around the first place a term appears, and where each term appears
     in it: [start, end) offsets into the snippet, in characters (code points)."""
-    searchable, origin = _searchable_with_origin(value)
+    searchable = _converter().convert(unicodedata.normalize("NFKC", value)).lower()
+    origin = None
+    if len(searchable) != len(value) or _SPACE_IN_CJK.search(searchable):
+        searchable, origin = _searchable_with_origin(value)
     spans: list[tuple[int, int]] = []
     for term in terms:
         start = searchable.find(term)
         while start >= 0:
             end = start + len(term)
-            span = (origin[start], origin[end - 1] + 1)
+            span = (start, end) if origin is None else (origin[start], origin[end - 1] + 1)
             if not any(s < span[1] and span[0] < e for s, e in spans):
                 spans.append(span)
             start = searchable.find(term, end)
