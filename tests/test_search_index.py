@@ -39,7 +39,7 @@ def test_a_reread_indexes_the_parts_anew(
         .values(text="旧的读法没有这个词语")
     )
     parts = session.execute(select(Section.report_id, Section.number, Section.text)).all()
-    index_parts(session.connection(), [report], [tuple(p) for p in parts])
+    index_parts(session.connection(), [report], [(r, n, t) for r, n, t in parts])
     read_by_older_parser(session, report)
     session.commit()
     assert _found(session, "健康码") == set()
