@@ -119,6 +119,10 @@ class NotAReport(Unprocessable):
     code = "not_a_report"
 
 
+class EmptyQuery(Unprocessable):
+    code = "empty_query"
+
+
 class TooManyRequests(ApiError):
     status, code = 429, "too_many_requests"
 

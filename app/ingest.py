@@ -41,6 +41,7 @@ from app.parsing.document import parse_document
 from app.parsing.version import PARSER_VERSION
 from app.regions.placing import agency_kind, place_agency
 from app.rollup import refresh_rollups_for_reports
+from app.search import index_parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,6 +441,8 @@ def _store_children(connection: Connection, reports: list[tuple[int, PreparedRep
     # A report writes about 200 cells and 40 checks: plain tuples handed to the driver's
     # executemany cost a fraction of SQLAlchemy's per-row parameter processing.
     _insert_rows(connection, Section, [(i, *s) for i, p in reports for s in p.sections])
+    parts = [(i, s[0], s[3]) for i, p in reports for s in p.sections]  # SectionRow: number, text
+    index_parts(connection, [i for i, _ in reports], parts)
     _insert_rows(connection, Cell, [(i, *c) for i, p in reports for c in p.cells])
     _insert_rows(connection, ReportCheck, [(i, *c) for i, p in reports for c in p.checks])
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import monitoring
 from app.access import AccessMiddleware
-from app.api import agencies, catalog, flags, health, regions, reports, stats
+from app.api import agencies, catalog, flags, health, regions, reports, search, stats
 from app.api.gate import ConnectionGate
 from app.api.throttle import AuthThrottle
 from app.caching import (
@@ -124,7 +124,7 @@ def create_app(
     app.add_middleware(CacheHeadersMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(AccessMiddleware, fastapi_app=app)
-    for module in (reports, flags, agencies, regions, stats, catalog):
+    for module in (reports, flags, agencies, regions, stats, catalog, search):
         app.include_router(
             module.router,
             prefix="/api/v1",

@@ -216,6 +216,35 @@ class FetchRequest(BaseModel):
     )
 
 
+class SearchSection(BaseModel):
+    number: int = Field(description="0 for the preamble, 1 to 6 for 一 to 六.")
+    key: str = Field(examples=["problems"])
+    title: str = Field(examples=["五、存在的主要问题及改进情况"])
+
+
+class SearchHit(BaseModel):
+    """One part of a current report that matches the query."""
+
+    report_id: int
+    agency: AgencyName
+    year: int
+    report_title: str | None
+    section: SearchSection
+    snippet: str = Field(
+        description="Plain text around the first match (line breaks as spaces), with `…` where "
+        "the part goes on. Never markup: show it as text."
+    )
+    highlights: list[tuple[int, int]] = Field(
+        description="Where the query's words are in `snippet`: [start, end) offsets in Unicode "
+        "code points (a JavaScript string indexes UTF-16 units: use Array.from(snippet) for "
+        "characters outside the Basic Multilingual Plane)."
+    )
+    rank: float = Field(
+        description="Relevance, higher first: the engine's own measure (FTS5 bm25 on SQLite, "
+        "ts_rank_cd on PostgreSQL), comparable within one answer only."
+    )
+
+
 class SectionOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={

@@ -45,12 +45,15 @@ from app.models import (
     Region,
     Report,
     ReportRow,
+    Section,
     bump_data_version,
     column_names,
 )
 from app.regions.data import RegionRecord, load_regions
 from app.regions.placing import agency_kind
 from app.rollup import rebuild_rollups
+from app.search import copy_index_rows, insert_index_rows
+from app.synth_prose import report_parts
 
 SYNTHETIC_MARK = "合成数据"
 PARSER_VERSION = "synthetic"
@@ -309,6 +312,8 @@ class _Batch:
     reports: list[dict[str, Any]] = field(default_factory=list)
     # The cell table's columns, in order: report_id, then the CellRow layout.
     cells: list[tuple[Any, ...]] = field(default_factory=list)
+    # The section table's: report_id, then the SectionRow layout.
+    sections: list[tuple[int, int, str, str, str]] = field(default_factory=list)
 
 
 def _regions_by_level(known: set[str]) -> dict[str, list[RegionRecord]]:
@@ -358,7 +363,11 @@ def _format_for(rng: random.Random, year: int) -> tuple[Format, bool]:
 
 
 def _plan(
-    rng: random.Random, reports: int, start: _Start, regions: dict[str, list[RegionRecord]]
+    rng: random.Random,
+    reports: int,
+    start: _Start,
+    regions: dict[str, list[RegionRecord]],
+    prose: random.Random,
 ) -> Iterator[_Batch]:
     batch = _Batch()
     agency_id = start.agency_id
@@ -408,6 +417,7 @@ def _plan(
             )
             batch.reports.append({"id": report_id, **report._asdict()})
             batch.cells.extend([(report_id, *cell) for cell in cells])
+            batch.sections.extend([(report_id, *part) for part in report_parts(prose, year)])
         if len(batch.reports) >= BATCH_REPORTS:
             yield batch
             batch = _Batch()
@@ -437,12 +447,17 @@ class _CoreWriter:
         self.conn.execute(insert(Report), batch.reports)
         # Plain tuples in column order, handed to the driver as they are.
         self.conn.exec_driver_sql(self.insert_cells, batch.cells)
+        self.conn.exec_driver_sql(_INSERT_SECTIONS, batch.sections)
+        insert_index_rows(self.conn, [(r, n, text) for r, n, _, _, text in batch.sections])
 
 
 _AGENCY_COLUMNS = ("id", "name", "region_code", "kind", "region_candidates")
 _DOCUMENT_COLUMNS = ("id", *DocumentRow._fields)
 _REPORT_COLUMNS = ("id", *ReportRow._fields)
 _CELL_COLUMNS = column_names(Cell)  # report_id, then the CellRow layout
+_INSERT_SECTIONS = (
+    f"INSERT INTO section ({', '.join(column_names(Section))}) VALUES (?, ?, ?, ?, ?)"
+)
 _JSON_COLUMNS = frozenset({"region_candidates", "warnings", "region_hints"})
 
 
@@ -455,6 +470,7 @@ class _CopyWriter:
     """PostgreSQL COPY through psycopg, on the connection's own transaction."""
 
     def __init__(self, conn: Connection) -> None:
+        self.conn = conn
         self.cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
     def _copy_rows(self, table: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
@@ -480,6 +496,12 @@ class _CopyWriter:
         self._copy_rows("document", _DOCUMENT_COLUMNS, batch.documents)
         self._copy_rows("report", _REPORT_COLUMNS, batch.reports)
         self._copy_cells(batch.cells)
+        with self.cursor.copy(
+            f"COPY section ({', '.join(column_names(Section))}) FROM STDIN"
+        ) as copy:
+            for row in batch.sections:
+                copy.write_row(row)
+        copy_index_rows(self.conn, [(r, n, text) for r, n, _, _, text in batch.sections])
 
 
 def _start(conn: Connection) -> _Start:
@@ -513,7 +535,8 @@ def _settle(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         # The visibility map lets index-only scans skip the heap; fresh statistics everywhere.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM (ANALYZE) agency, document, report, cell"))
+            conn.execute(text("VACUUM (ANALYZE) agency, document, report, cell, section"))
+            conn.execute(text("VACUUM (ANALYZE) section_search"))
             conn.execute(text("ANALYZE"))
         return
     # The whole load went through the write-ahead log; fold it in and give the space back.
@@ -546,8 +569,10 @@ def synthesize(engine: Engine, *, reports: int, seed: int = 2019) -> SynthSummar
         start = _start(conn)
         regions = _regions_by_level(set(conn.scalars(select(Region.code))))
         rng = random.Random(f"gkstats-synth:{seed}:{start.agency_id}:{start.report_id}")
+        # Prose has a stream of its own: the figures stay those the seed always gave.
+        prose = random.Random(f"gkstats-synth-prose:{seed}:{start.agency_id}:{start.report_id}")
         writer: _Writer = _CopyWriter(conn) if postgres else _CoreWriter(conn)
-        for batch in _plan(rng, reports, start, regions):
+        for batch in _plan(rng, reports, start, regions, prose):
             writer.write(batch)
             agencies += len(batch.agencies)
             cells += len(batch.cells)

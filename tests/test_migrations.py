@@ -16,6 +16,7 @@ from app.ingest import ingest_document
 from app.migrate import alembic_config
 from app.models import Base, Cell, Region, Report, ReportCheck, Section
 from app.regions.data import load_regions
+from app.search import include_name
 from tests.conftest import EXAMPLES, REPO
 
 
@@ -26,7 +27,9 @@ def test_single_head() -> None:
 
 def test_models_match_migrations(engine: Engine) -> None:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": include_name}
+        )
         diff = compare_metadata(context, Base.metadata)
     assert diff == []
 

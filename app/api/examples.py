@@ -360,3 +360,28 @@ FLAGS = {
         }
     ],
 }
+
+SEARCH_PAGE = {
+    "items": [
+        {
+            "report_id": 1,
+            "agency": {"id": 1, "name": "青禾市云岭区数据资源管理局"},
+            "year": 2020,
+            "report_title": "青禾市云岭区数据资源管理局2020年政府信息公开工作年度报告",
+            "section": {"number": 1, "key": "overview", "title": "一、总体情况"},
+            "snippet": "疫情防控期间，逐日更新健康码申领、数据核验和“不见面审批”办理指引，"
+            "累计发布防控相关信息 63 条，回应群众关切。…",
+            "highlights": [[0, 2], [30, 32]],
+            "rank": 2.71,
+        }
+    ],
+    "total": 1,
+    "limit": 100,
+    "offset": 0,
+}
+
+SEARCH_CSV = (
+    "report_id,agency_id,agency,year,section,section_title,snippet,rank\n"
+    "1,1,青禾市云岭区数据资源管理局,2020,1,一、总体情况,"
+    "【疫情】防控期间，逐日更新健康码申领…累计发布【防控】相关信息 63 条…,2.71\n"
+)

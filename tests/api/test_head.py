@@ -14,6 +14,7 @@ PER_RESPONSE = {"date", "x-request-id"}
 QUERIES = {
     "/api/v1/stats/aggregate": {"metric": "requests.new.total", "group_by": "year"},
     "/api/v1/stats/rank": {"metric": "requests.new.total", "year": "2020"},
+    "/api/v1/search": {"q": "疫情 公开"},
 }
 
 

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
     positive_data_acceptance,
 )
 
-from app.api import agencies, catalog, flags, health, regions, reports, stats
+from app.api import agencies, catalog, flags, health, regions, reports, search, stats
 from app.config import Settings
 from tests.conftest import API_KEY
 
@@ -33,6 +33,7 @@ ROUTERS = (
     regions.router,
     stats.router,
     catalog.router,
+    search.router,
     health.router,
 )
 
@@ -163,7 +164,7 @@ def test_each_answer_has_one_media_type(client: TestClient) -> None:
             assert ok["content"][expected]["schema"] == {"type": "string", "format": "binary"}
         if suffix == ".csv":
             assert ok["content"][expected]["schema"] == {"type": "string"}
-    assert sheets == 14  # aggregate, rank, coverage, keys, a table, cells, compare: each twice
+    assert sheets == 16  # aggregate, rank, coverage, keys, a table, cells, compare, search: twice
 
 
 def test_every_operation_declares_the_errors_it_can_give(client: TestClient) -> None:
