@@ -176,17 +176,20 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
 def _allowed_methods(request: Request, named: str) -> str:
     # The router names the methods of the first route that matched the path; a path served by
     # several routes (GET and POST /reports) allows the methods of all of them, which the
-    # OpenAPI document lists by path template.
-    methods = {m.strip() for m in named.split(",") if m.strip()}
+    # OpenAPI document lists under its path template. Of two templates matching a path, the
+    # one with fewer parameters is meant: /reports/fetch, not /reports/{report_id}.
     state = request.app.state
     if not hasattr(state, "methods_by_path"):
         paths = request.app.openapi()["paths"]
-        state.methods_by_path = [
-            (compile_path(path)[0], {m.upper() for m in item}) for path, item in paths.items()
-        ]
+        state.methods_by_path = sorted(
+            ((compile_path(path)[0], {m.upper() for m in item}) for path, item in paths.items()),
+            key=lambda entry: entry[0].pattern.count("(?P<"),
+        )
+    methods = {m.strip() for m in named.split(",") if m.strip()}
     for pattern, allowed in state.methods_by_path:
         if pattern.match(request.url.path):
-            methods |= allowed
+            methods = set(allowed)
+            break
     if "GET" in methods:
         methods.add("HEAD")  # answered for every GET route (app/head.py)
     return ", ".join(sorted(methods))
