@@ -355,13 +355,19 @@ def search(
 ) -> tuple[list[Hit], int]:
     """One page of matching parts of current reports, best first, and how many match."""
     sql, params = _matches(connection, query, filters)
-    total = connection.execute(text(f"SELECT count(*) FROM ({sql}) m"), params).scalar_one()
-    if total <= offset:
-        return [], total
-    page = connection.execute(
-        text(f"{sql} ORDER BY rank DESC, report_id, number LIMIT :limit OFFSET :offset"),
+    # One pass over the matches gives the page and, beside each row, how many there are.
+    rows = connection.execute(
+        text(
+            f"SELECT report_id, number, rank, count(*) OVER () AS total FROM ({sql}) m "
+            "ORDER BY rank DESC, report_id, number LIMIT :limit OFFSET :offset"
+        ),
         {**params, "limit": limit, "offset": offset},
     ).all()
+    if not rows:  # past the end, or nothing matches: the count alone
+        total = connection.execute(text(f"SELECT count(*) FROM ({sql}) m"), params).scalar_one()
+        return [], total
+    total = rows[0].total
+    page = [(row.report_id, row.number, row.rank) for row in rows]
     details = {
         (row.report_id, row.number): row
         for row in connection.execute(
