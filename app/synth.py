@@ -36,6 +36,7 @@ from app.catalog import (
     column_of,
 )
 from app.checks import run_checks, summarize
+from app.flags import rebuild_flags
 from app.models import (
     Agency,
     Cell,
@@ -558,6 +559,7 @@ def synthesize(engine: Engine, *, reports: int, seed: int = 2019) -> SynthSummar
         with Session(bind=conn) as session:
             bump_data_version(session)
             rebuild_rollups(session)
+            rebuild_flags(session, range(start.agency_id, start.agency_id + agencies))
             session.flush()
     rolled_up = time.perf_counter()
     _settle(engine)

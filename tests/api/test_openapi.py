@@ -163,7 +163,7 @@ def test_each_answer_has_one_media_type(client: TestClient) -> None:
             assert ok["content"][expected]["schema"] == {"type": "string", "format": "binary"}
         if suffix == ".csv":
             assert ok["content"][expected]["schema"] == {"type": "string"}
-    assert sheets == 14  # aggregate, rank, coverage, keys, a table, cells, compare: each twice
+    assert sheets == 16  # aggregate, rank, coverage, keys, a table, cells, compare, flags: twice
 
 
 def test_every_operation_declares_the_errors_it_can_give(client: TestClient) -> None:
