@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Literal, TypeVar, get_args
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.catalog import REQUEST_COLUMNS
@@ -74,6 +74,7 @@ FLAG_KEYS: tuple[str, ...] = tuple(
         ]
     )
 )
+_FLAG_ROWS = tuple(dict.fromkeys(key.split(".")[1] for key in FLAG_KEYS))
 # Pairs of reports whose flags are computed together: a few thousand cells per statement.
 _PAIRS_PER_BATCH = 400
 
@@ -282,17 +283,15 @@ def _store_flags(session: Session, pairs: Sequence[tuple[int, int]]) -> int:
 
 def _flag_cells(session: Session, report_ids: Collection[int]) -> dict[int, dict[str, CellRow]]:
     """The cells the rules read, of each report, by table.row.col."""
-    keys = [tuple(key.split(".")) for key in FLAG_KEYS]
+    wanted = set(FLAG_KEYS)
     found: dict[int, dict[str, CellRow]] = {}
     rows = session.execute(
         select(
             Cell.report_id, Cell.table_key, Cell.row_key, Cell.col_key, Cell.value, Cell.status
-        ).where(
-            Cell.report_id.in_(report_ids),
-            tuple_(Cell.table_key, Cell.row_key, Cell.col_key).in_(keys),
-        )
+        ).where(Cell.report_id.in_(report_ids), Cell.row_key.in_(_FLAG_ROWS))
     )
     for report_id, table, row, col, value, status in rows:
-        cell = CellRow(table, row, col, value, "", status, None)
-        found.setdefault(report_id, {})[f"{table}.{row}.{col}"] = cell
+        key = f"{table}.{row}.{col}"
+        if key in wanted:
+            found.setdefault(report_id, {})[key] = CellRow(table, row, col, value, "", status, None)
     return found
