@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.catalog import Format
 from app.config import Settings
 from app.db import make_engine
-from app.ingest import ingest_document
 from app.flags import rebuild_flags
+from app.ingest import ingest_document
 from app.migrate import alembic_config, upgrade
 from app.rollup import rebuild_rollups
 from app.withdraw import withdraw_report

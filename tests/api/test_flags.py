@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.conftest import EXAMPLES, post_document
+from tests.conftest import EXAMPLES, post_document, shared_path
 from tests.documents import earlier_year_document, statuses_document
 from tests.sheets import XLSX, assert_same_rows, read_csv, read_xlsx
 from tests.stats.conftest import Key, add_report
@@ -243,3 +244,36 @@ def test_a_superseded_revision_is_compared_on_the_fly(client: TestClient, sessio
     old = client.get(f"/api/v1/reports/{ids[f'{name}2021']}/flags").json()
     assert old == stored
     assert [f["rule"] for f in stored["items"]] == ["requests.carried_over", "jump"]
+
+
+@pytest.mark.shared
+def test_the_corpus_multi_year_agencies_raise_no_flag(client: TestClient) -> None:
+    """平潭 2019, 2021–2023 and 洪泽 2023–2024, read against the documents: 上年结转 is last
+    year's 结转下年度 in every column, 洪泽's 行政规范性文件 run on (5 + 3 − 0 = 8), and no count
+    moves tenfold. 平潭's 2019 report has no 2020 after it, and its 规范性文件 row is unreadable,
+    so that rule is skipped there."""
+    years: dict[str, list[tuple[int, int]]] = {}
+    for name, media_type in (
+        ("101.txt", "text/plain"),
+        ("103.txt", "text/plain"),
+        ("104.txt", "text/plain"),
+        ("105.txt", "text/plain"),
+        ("023.pdf", "application/pdf"),
+        ("024.pdf", "application/pdf"),
+    ):
+        report = post_document(client, shared_path("corpus", name).read_bytes(), media_type).json()
+        years.setdefault(report["agency"]["name"], []).append((report["year"], report["id"]))
+    assert {name: [y for y, _ in found] for name, found in years.items()} == {
+        "平潭综合实验区": [2019, 2021, 2022, 2023],
+        "洪泽区人民政府": [2023, 2024],
+    }
+    compared = 0
+    for found in years.values():
+        ids = dict(found)
+        for year, report_id in found:
+            body = client.get(f"/api/v1/reports/{report_id}/flags").json()
+            assert body["previous_report_id"] == ids.get(year - 1)
+            assert body["items"] == []
+            compared += body["previous_report_id"] is not None
+    assert compared == 3
+    assert listed(client)["total"] == 0
