@@ -16,15 +16,25 @@ The rules:
   上一年项目数量 + its 本年增/减, for each row that prints them.
 * `jump`: a headline count at least JUMP_FACTOR times larger or smaller than the year before,
   when the larger of the two is at least JUMP_FLOOR (small counts swing by nature).
+
+The flags of every current report are stored (`report_flag`), against its agency's current
+report of the year before. A write changes the flags of the reports of the agency and year it
+wrote and of that agency's year after (whose year before it changed): `refresh_flags` computes
+exactly those again. `rebuild_flags` computes an agency's (or every agency's) flags afresh.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
+from typing import Literal, TypeVar, get_args
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
 
 from app.catalog import REQUEST_COLUMNS
-from app.models import CellRow
+from app.models import Cell, CellRow, Report, ReportFlag
 
 JUMP_FACTOR = 10.0
 JUMP_FLOOR = 100.0
@@ -39,6 +49,34 @@ IN_FORCE_ROWS = ("rules", "normative_docs")
 PREV_ITEMS_ROWS = ("licensing", "other_services", "penalties", "enforcement", "fees")
 
 Cells = Mapping[str, CellRow]  # by table.row.col
+FlagRule = Literal["requests.carried_over", "proactive.in_force", "proactive.prev_items", "jump"]
+RULES: tuple[FlagRule, ...] = get_args(FlagRule)
+# Every cell a rule reads: only these are loaded to compute stored flags.
+FLAG_KEYS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [
+            *(
+                f"requests.{row}.{c.key}"
+                for row in ("carried_over", "carried_forward")
+                for c in REQUEST_COLUMNS
+            ),
+            *(
+                f"proactive.{row}.{col}"
+                for row in IN_FORCE_ROWS
+                for col in ("in_force", "issued", "repealed")
+            ),
+            *(
+                f"proactive.{row}.{col}"
+                for row in PREV_ITEMS_ROWS
+                for col in ("prev_items", "change")
+            ),
+            *JUMP_KEYS,
+        ]
+    )
+)
+_FLAG_ROWS = tuple(dict.fromkeys(key.split(".")[1] for key in FLAG_KEYS))
+# Pairs of reports whose flags are computed together: a few thousand cells per statement.
+_PAIRS_PER_BATCH = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,3 +188,110 @@ def _jumps(previous: Cells, current: Cells) -> Iterator[Flag]:
 def _show(value: float, *, signed: bool = False) -> str:
     text = f"{value:g}"
     return f"+{text}" if signed and value > 0 else text
+
+
+# --- stored flags
+
+T = TypeVar("T")
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[tuple[T, ...]]:
+    it = iter(items)
+    while chunk := tuple(islice(it, size)):
+        yield chunk
+
+
+def refresh_flags(session: Session, written: Iterable[tuple[int, int]]) -> None:
+    """Compute again the stored flags a write changed, in the caller's transaction.
+
+    `written` holds the (agency id, year) of each report the write stored, superseded,
+    withdrawn or moved (both places, for a move). The flags of those agencies' reports of those
+    years and of the year after are replaced; no other report's flags change.
+    """
+    targets = {(agency, year + step) for agency, year in written for step in (0, 1)}
+    for agencies in batched(sorted({agency for agency, _ in targets}), 500):
+        reports = session.execute(
+            select(Report.id, Report.agency_id, Report.year, Report.is_current).where(
+                Report.agency_id.in_(agencies)
+            )
+        ).all()
+        stale = [r.id for r in reports if (r.agency_id, r.year) in targets]
+        for ids in batched(stale, 500):
+            session.execute(delete(ReportFlag).where(ReportFlag.report_id.in_(ids)))
+        current = {(r.agency_id, r.year): r.id for r in reports if r.is_current}
+        pairs = [
+            (current[agency, year - 1], report_id)
+            for (agency, year), report_id in current.items()
+            if (agency, year) in targets and (agency, year - 1) in current
+        ]
+        _store_flags(session, pairs)
+
+
+def rebuild_flags(session: Session, agency_ids: Iterable[int] | None = None) -> int:
+    """Compute every stored flag of the agencies given (all agencies when None) afresh, from
+    their current reports' cells, a few hundred agencies at a time; the number stored."""
+    if agency_ids is None:
+        session.execute(delete(ReportFlag))
+        agency_ids = session.scalars(
+            select(Report.agency_id).where(Report.is_current.is_(True)).distinct()
+        ).all()
+    stored = 0
+    for chunk in batched(sorted(agency_ids), 500):
+        ids = select(Report.id).where(Report.agency_id.in_(chunk))
+        session.execute(delete(ReportFlag).where(ReportFlag.report_id.in_(ids)))
+        current = {
+            (r.agency_id, r.year): r.id
+            for r in session.execute(
+                select(Report.id, Report.agency_id, Report.year).where(
+                    Report.is_current.is_(True), Report.agency_id.in_(chunk)
+                )
+            )
+        }
+        pairs = [
+            (current[agency, year - 1], report_id)
+            for (agency, year), report_id in sorted(current.items())
+            if (agency, year - 1) in current
+        ]
+        stored += _store_flags(session, pairs)
+    return stored
+
+
+def _store_flags(session: Session, pairs: Sequence[tuple[int, int]]) -> int:
+    """Store the flags of each (previous report, report) pair; the number stored."""
+    stored = 0
+    for batch in batched(pairs, _PAIRS_PER_BATCH):
+        cells = _flag_cells(session, {i for pair in batch for i in pair})
+        rows = [
+            {
+                "report_id": report_id,
+                "rule": f.rule,
+                "cell_key": f.key,
+                "previous_report_id": previous_id,
+                "expected": f.expected,
+                "found": f.found,
+                "sources": list(f.sources),
+                "message": f.message,
+            }
+            for previous_id, report_id in batch
+            for f in plausibility_flags(cells.get(previous_id, {}), cells.get(report_id, {}))
+        ]
+        if rows:
+            session.execute(insert(ReportFlag), rows)
+        stored += len(rows)
+    return stored
+
+
+def _flag_cells(session: Session, report_ids: Collection[int]) -> dict[int, dict[str, CellRow]]:
+    """The cells the rules read, of each report, by table.row.col."""
+    wanted = set(FLAG_KEYS)
+    found: dict[int, dict[str, CellRow]] = {}
+    rows = session.execute(
+        select(
+            Cell.report_id, Cell.table_key, Cell.row_key, Cell.col_key, Cell.value, Cell.status
+        ).where(Cell.report_id.in_(report_ids), Cell.row_key.in_(_FLAG_ROWS))
+    )
+    for report_id, table, row, col, value, status in rows:
+        key = f"{table}.{row}.{col}"
+        if key in wanted:
+            found.setdefault(report_id, {})[key] = CellRow(table, row, col, value, "", status, None)
+    return found

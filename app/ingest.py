@@ -16,6 +16,7 @@ from app.checks import run_checks, summarize
 from app.config import get_settings
 from app.convert import readable
 from app.errors import DocumentTooLarge, NotAReport, Unprocessable, UnsupportedMediaType
+from app.flags import refresh_flags
 from app.metrics import Measure, report_measures
 from app.models import (
     Agency,
@@ -292,6 +293,7 @@ def store_many(
     touched = session.scalars(select(Report.id).where(Report.agency_id.in_(set(agency_ids))))
     known = {i: d.report.measures for i, d in zip(report_ids, documents, strict=True)}
     refresh_rollups_for_reports(session, touched.all(), known)
+    refresh_flags(session, {(a, h.year or 0) for a, h in zip(agency_ids, headers, strict=True)})
     bump_data_version(session)
     return list(report_ids)
 

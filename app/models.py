@@ -304,6 +304,26 @@ class CheckRow(NamedTuple):
     message: str
 
 
+class ReportFlag(Base):
+    """A plausibility flag of a current report against its agency's current report of the year
+    before (app/flags.py): kept current on every write to either, never a correction."""
+
+    __tablename__ = "report_flag"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("report.id", ondelete="CASCADE"), primary_key=True
+    )
+    rule: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    cell_key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    previous_report_id: Mapped[int] = mapped_column(
+        ForeignKey("report.id", ondelete="CASCADE"), index=True
+    )
+    expected: Mapped[float] = mapped_column(Double)
+    found: Mapped[float] = mapped_column(Double)
+    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    message: Mapped[str] = mapped_column(Text, default="")
+
+
 def column_names(model: type[Base]) -> tuple[str, ...]:
     """The table's columns in order: the order of its row layout, after any `report_id`."""
     return tuple(column.name for column in model.__table__.columns)

@@ -33,6 +33,7 @@ from tqdm import tqdm
 
 from app.bulk import CHUNK, CHUNKS_PER_WORKER, default_workers, worker_pool
 from app.errors import ApiError
+from app.flags import refresh_flags
 from app.ingest import PreparedReport
 from app.models import (
     Agency,
@@ -399,6 +400,7 @@ def _update(
         )
     ).all()
     refresh_rollups_for_reports(session, touched, {report.id: reading.measures})
+    refresh_flags(session, {was, now})
     session.add(
         ReportReread(
             report_id=report.id,

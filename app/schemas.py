@@ -607,6 +607,11 @@ class CoverageItem(BaseModel):
     agencies: int = Field(description="Agencies known in the region (for every year alike).")
     reports: int = Field(description="Current reports for the year.")
     reports_failing: int = Field(description="Of those, reports with a failing check.")
+    reports_flagged: int = Field(
+        description="Of those, reports with a plausibility flag against the year before "
+        "(`/api/v1/flags`)."
+    )
+    flags: int = Field(description="The flags of those reports.")
 
 
 class StatsCoverage(BaseModel):
@@ -621,6 +626,8 @@ class StatsCoverage(BaseModel):
                             "agencies": 21,
                             "reports": 17,
                             "reports_failing": 2,
+                            "reports_flagged": 3,
+                            "flags": 4,
                         }
                     ],
                     "total": 1,
@@ -785,11 +792,11 @@ class FlagOut(BaseModel):
         "`proactive.prev_items` or `jump`."
     )
     key: str = Field(description="The cell of this report the flag is about.")
-    expected: float = Field(
+    expected: int | float = Field(
         description="What the year before (with this year's own cells, for "
         "a running count) leads one to expect; for `jump`, the year before's value."
     )
-    found: float = Field(description="What this report says.")
+    found: int | float = Field(description="What this report says.")
     sources: list[str] = Field(
         description="The cells `expected` comes from; `previous:` marks the year before's."
     )
@@ -804,3 +811,14 @@ class ReportFlags(BaseModel):
         "and then there is nothing to flag."
     )
     items: list[FlagOut]
+
+
+class FlagItem(FlagOut):
+    """A flag of a current report, with the report and the one of the year before it is
+    checked against."""
+
+    report_id: int
+    agency: AgencyName
+    year: int
+    previous_report_id: int
+    previous_year: int

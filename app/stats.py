@@ -16,7 +16,16 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from app.metrics import METRIC_FORMATS, RATIOS, measures
-from app.models import Agency, Cell, CellRollup, Region, Report, ReportRollup, RollupReport
+from app.models import (
+    Agency,
+    Cell,
+    CellRollup,
+    Region,
+    Report,
+    ReportFlag,
+    ReportRollup,
+    RollupReport,
+)
 from app.regions.data import RegionLevel
 from app.rollup import CELL_GRAINS, placement
 
@@ -382,6 +391,8 @@ class CoverageRow:
     agencies: int
     reports: int
     reports_failing: int
+    reports_flagged: int = 0
+    flags: int = 0
 
 
 def coverage(
@@ -416,6 +427,7 @@ def coverage(
         agencies[region_code] = agencies.get(region_code, 0) + int(n)
     groups = group_sums(session, [], ["year", level], filters)
     found = {(g.key[1], g.key[0]): g for g in groups}
+    flagged = flag_counts(session, level, filters)
     if years is None:
         years = sorted({g.key[0] for g in groups})
     codes: list[str | None] = list(session.scalars(regions_query.order_by(Region.code)))
@@ -432,9 +444,36 @@ def coverage(
                     agencies.get(code, 0),
                     group.reports if group else 0,
                     group.reports_failing if group else 0,
+                    *flagged.get((code, year), (0, 0)),
                 )
             )
     return rows
+
+
+def flag_counts(
+    session: Session, level: RegionLevel, filters: StatsFilter
+) -> dict[tuple[str | None, int], tuple[int, int]]:
+    """Per region at `level` and year: current reports with a plausibility flag, and their
+    flags; counted under the placement the rollups count each report under."""
+    counted = RollupReport.__table__.c
+    column = counted[GEOGRAPHIC[level]]
+    query = select(
+        column, counted.year, func.count(func.distinct(ReportFlag.report_id)), func.count()
+    ).join(ReportFlag, ReportFlag.report_id == counted.report_id)
+    if filters.region is not None:
+        query = query.where(counted[GEOGRAPHIC[filters.region.level]] == filters.region.code)
+    if filters.year_from is not None:
+        query = query.where(counted.year >= filters.year_from)
+    if filters.year_to is not None:
+        query = query.where(counted.year <= filters.year_to)
+    if not filters.include_synthetic:
+        query = query.where(counted.synthetic.is_(False))
+    found: dict[tuple[str | None, int], tuple[int, int]] = {}
+    for code, year, reports, flags in session.execute(query.group_by(column, counted.year)):
+        key = (code or None, int(year))  # "" (not placed at this level) is region None
+        before = found.get(key, (0, 0))
+        found[key] = (before[0] + int(reports), before[1] + int(flags))
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from app.catalog import (
     column_of,
 )
 from app.checks import run_checks, summarize
+from app.flags import rebuild_flags
 from app.models import (
     Agency,
     Cell,
@@ -66,6 +67,8 @@ LEGACY_FORMAT_SHARE = 0.05  # 2021+ reports still printed on the 2019 layout
 SINGLE_OTHER_SHARE = 0.05  # 2021-layout reports with the single （六）其他处理 row
 MISSING_CELLS_SHARE = 0.03  # reports with a blank or unreadable cell or three
 NOT_APPLICABLE_SHARE = 0.02  # proactive cells printed as "/"
+# Reports whose running counts do not follow on from the year before (plausibility flags).
+CARRY_BREAK_SHARE = 0.03
 LEVEL_SHARES = (("county", 0.80), ("city", 0.15), ("province", 0.05))
 
 # Suffixes by agency kind, with their shares; street offices only under counties.
@@ -241,12 +244,20 @@ def _proactive_cell(rng: random.Random, row: str, col: str, kind: str, size: flo
     return CellRow("proactive", row, col, count, _text(count), "number", None)
 
 
-def report_cells(rng: random.Random, fmt: Format, single_other: bool) -> list[CellRow]:
+def agency_size(rng: random.Random) -> float:
+    """An agency's size: median about 20 processed requests from natural persons a year, with
+    a long tail."""
+    return min(rng.lognormvariate(3.0, 1.3), 20_000.0)
+
+
+def report_cells(
+    rng: random.Random, fmt: Format, single_other: bool, size: float | None = None
+) -> list[CellRow]:
     """Every cell a report of this format prints, in printed order; the arithmetic holds, but
-    a few reports have a blank or unreadable cell or three."""
+    a few reports have a blank or unreadable cell or three. `size` is the agency's (a new
+    agency's when None); a year's own varies about it."""
     variant = _VARIANTS[(fmt, single_other)]
-    # Median about 20 processed requests from natural persons, with a long tail.
-    size = min(rng.lognormvariate(3.0, 1.3), 20_000.0)
+    size = (agency_size(rng) if size is None else size) * rng.lognormvariate(0.0, 0.25)
     cells = [_proactive_cell(rng, r, c, k, size) for r, c, k in variant.proactive]
     cells += _request_cells(rng, variant, size)
     cells += _review_cells(rng, size)
@@ -258,6 +269,68 @@ def report_cells(rng: random.Random, fmt: Format, single_other: bool) -> list[Ce
             else:
                 raw = _UNREADABLE_RAW[int(rng.random() * len(_UNREADABLE_RAW))]
                 cells[i] = cells[i]._replace(value=None, raw=raw, status="unreadable", unit=None)
+    return cells
+
+
+def carry_on(cells: list[CellRow], before: Sequence[CellRow]) -> list[CellRow]:
+    """The cells with their running counts following on from the agency's year before, as the
+    plausibility rules expect (app/flags.py): 上年结转 is last year's 结转下年度, 现行有效件数 and
+    上一年项目数量 run on. 新收 takes up the difference, so table 三 still balances; a column
+    with a cell missing is left as it is."""
+    was = {(c.table, c.row, c.col): c.value for c in before if c.status == "number"}
+    now = {(c.table, c.row, c.col): i for i, c in enumerate(cells)}
+
+    def number(key: tuple[str, str, str]) -> int | None:
+        i = now.get(key)
+        return None if i is None or cells[i].status != "number" else int(cells[i].value or 0)
+
+    def put(key: tuple[str, str, str], value: int) -> None:
+        cells[now[key]] = cells[now[key]]._replace(value=value, raw=_text(value))
+
+    changed = False
+    for col in _APPLICANTS:
+        key = ("requests", "carried_over", col)
+        forward, processed = number(("requests", "carried_forward", col)), None
+        processed = number(("requests", "processed_total", col))
+        last = was.get(("requests", "carried_forward", col))
+        if None in (number(key), number(("requests", "new", col)), forward, processed, last):
+            continue
+        assert forward is not None and processed is not None and last is not None
+        carried = int(last)
+        forward = max(forward, carried - processed)  # 新收 is never below 0
+        put(key, carried)
+        put(("requests", "carried_forward", col), forward)
+        put(("requests", "new", col), processed + forward - carried)
+        changed = True
+    if changed:
+        for row in ("new", "carried_over", "carried_forward"):
+            parts = [number(("requests", row, col)) for col in _APPLICANTS]
+            if None not in parts and number(("requests", row, "total")) is not None:
+                put(("requests", row, "total"), sum(p or 0 for p in parts))
+    for row in ("rules", "normative_docs"):
+        in_force, issued, repealed = (
+            number(("proactive", row, c)) for c in ("in_force", "issued", "repealed")
+        )
+        last = was.get(("proactive", row, "in_force"))
+        if None not in (in_force, issued, repealed, last):
+            assert issued is not None and repealed is not None and last is not None
+            repealed = min(repealed, int(last) + issued)  # no more repealed than there were
+            put(("proactive", row, "repealed"), repealed)
+            put(("proactive", row, "in_force"), int(last) + issued - repealed)
+    for row in ("licensing", "other_services", "penalties", "enforcement", "fees"):
+        items, change = (
+            number(("proactive", row, "prev_items")),
+            number(("proactive", row, "change")),
+        )
+        last, moved = (
+            was.get(("proactive", row, "prev_items")),
+            was.get(("proactive", row, "change")),
+        )
+        if items is not None and last is not None and moved is not None:
+            items = int(last + moved)
+            put(("proactive", row, "prev_items"), items)
+        if items is not None and change is not None and items + change < 0:
+            put(("proactive", row, "change"), -items)  # next year's count is never below 0
     return cells
 
 
@@ -376,6 +449,8 @@ def _plan(
         agency = _new_agency(rng, agency_id, regions)
         agency_id += 1
         batch.agencies.append(agency)
+        size = agency_size(rng)
+        before: list[CellRow] = []
         for year in _agency_years(rng):
             if made == reports:
                 break
@@ -392,7 +467,9 @@ def _plan(
                 content=content,
             )
             batch.documents.append({"id": document_id, **document._asdict()})
-            cells = report_cells(rng, fmt, single_other)
+            cells = report_cells(rng, fmt, single_other, size)
+            broken = bool(before) and rng.random() < CARRY_BREAK_SHARE
+            before = cells = carry_on(cells, [] if broken else before)
             summary = _checks_summary(cells, fmt, single_other)
             report = ReportRow(
                 agency_id=agency["id"],
@@ -583,6 +660,7 @@ def synthesize(engine: Engine, *, reports: int, seed: int = 2019) -> SynthSummar
         with Session(bind=conn) as session:
             bump_data_version(session)
             rebuild_rollups(session)
+            rebuild_flags(session, range(start.agency_id, start.agency_id + agencies))
             session.flush()
     rolled_up = time.perf_counter()
     _settle(engine)

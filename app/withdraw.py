@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import AlreadyWithdrawn
+from app.flags import refresh_flags
 from app.models import Report, bump_data_version
 from app.rollup import refresh_rollups_for_reports
 
@@ -42,4 +43,5 @@ def withdraw_report(session: Session, report: Report, reason: str | None = None)
     )
     revisions = session.scalars(select(Report.id).where(*same_year)).all()
     refresh_rollups_for_reports(session, revisions)
+    refresh_flags(session, [(report.agency_id, report.year)])
     bump_data_version(session)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.catalog import Format
 from app.config import Settings
 from app.db import make_engine
+from app.flags import rebuild_flags
 from app.ingest import ingest_document
 from app.migrate import alembic_config, upgrade
 from app.rollup import rebuild_rollups
@@ -50,6 +51,7 @@ TABLES = (
     "rollup_report",
     "cell_rollup",
     "report_rollup",
+    "report_flag",
 )
 ROLLUPS = ("rollup_report", "cell_rollup", "report_rollup")
 
@@ -108,6 +110,10 @@ def source(scratch_database: Callable[[], str]) -> Iterator[Engine]:
         add_report(
             session, "合成测试局", 2021, random_cells(rng, "2021"), region="230804", synthetic=True
         )
+        # Consecutive years, so that reports are flagged against the year before.
+        for name, region in AGENCIES[:3]:
+            jump = {**random_cells(rng, "2021"), ("requests", "new", "total"): 4000}
+            add_report(session, name, 2021, jump, region=region)
         session.commit()
     yield engine
     engine.dispose()
@@ -162,6 +168,7 @@ READS = (
     "/api/v1/agencies?unplaced=true",
     "/api/v1/stats/coverage",
     "/api/v1/stats/coverage?include_synthetic=true",
+    "/api/v1/flags?limit=1000&include_synthetic=true",
     BY_PROVINCE,
     *(
         f"/api/v1/stats/aggregate?{METRICS}&group_by={group_by}{synthetic}"
@@ -169,7 +176,7 @@ READS = (
         for synthetic in ("", "&include_synthetic=true")
     ),
 )
-REPORT_READS = ("", "/cells?include_derived=true", "/sections", "/checks", "/revisions")
+REPORT_READS = ("", "/cells?include_derived=true", "/sections", "/checks", "/revisions", "/flags")
 
 
 def api_answers(engine: Engine) -> dict[str, Any]:
@@ -225,6 +232,10 @@ def test_an_old_database_upgraded_answers_as_one_made_at_head(
             with Session(reference) as session:
                 rebuild_rollups(session)
                 session.commit()
+        if "report_flag" not in rows:
+            with Session(reference) as session:
+                rebuild_flags(session)
+                session.commit()
 
         upgraded = rollup_rows(old)
         assert all(upgraded.values())
@@ -234,6 +245,7 @@ def test_an_old_database_upgraded_answers_as_one_made_at_head(
         everything = answers["/api/v1/reports?include_superseded=true&limit=1000"]["items"]
         assert len(everything) == len(rows["report"])
         assert len(answers[BY_PROVINCE]["items"]) > 1
+        assert answers["/api/v1/flags?limit=1000&include_synthetic=true"]["total"] > 0
     finally:
         old.dispose()
         reference.dispose()

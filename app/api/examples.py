@@ -201,9 +201,9 @@ RANK_CSV = (
 )
 
 COVERAGE_CSV = (
-    "region_code,region_name,year,agencies,reports,reports_failing\n"
-    "230803,向阳区,2020,21,17,2\n"
-    "230804,前进区,2020,12,12,0\n"
+    "region_code,region_name,year,agencies,reports,reports_failing,reports_flagged,flags\n"
+    "230803,向阳区,2020,21,17,2,3,4\n"
+    "230804,前进区,2020,12,12,0,1,1\n"
 )
 
 KEYS = {
@@ -384,4 +384,42 @@ SEARCH_CSV = (
     "report_id,agency_id,agency,year,section,section_title,snippet,rank\n"
     "1,1,青禾市云岭区数据资源管理局,2020,1,一、总体情况,"
     "【疫情】防控期间，逐日更新健康码申领…累计发布【防控】相关信息 63 条…,2.71\n"
+)
+
+_FLAG_ITEM = {
+    "report_id": 2,
+    "agency": {"id": 1, "name": "青禾市云岭区数据资源管理局"},
+    "year": 2021,
+    "previous_report_id": 1,
+    "previous_year": 2020,
+    "rule": "requests.carried_over",
+    "key": "requests.carried_over.total",
+    "expected": 15,
+    "found": 12,
+    "sources": ["previous:requests.carried_forward.total"],
+    "message": "carried over 12 but the year before carried forward 15",
+}
+FLAG_PAGE = {
+    "items": [
+        _FLAG_ITEM,
+        {
+            **_FLAG_ITEM,
+            "rule": "jump",
+            "key": "requests.new.total",
+            "expected": 57,
+            "found": 640,
+            "sources": ["previous:requests.new.total"],
+            "message": "640 against 57 the year before: a change of 10 times or more",
+        },
+    ],
+    "total": 2,
+    "limit": 100,
+    "offset": 0,
+}
+FLAGS_CSV = (
+    "report_id,agency_id,agency_name,year,previous_report_id,previous_year,rule,key,expected,"
+    "found,sources,message\n"
+    "2,1,青禾市云岭区数据资源管理局,2021,1,2020,requests.carried_over,"
+    "requests.carried_over.total,15,12,previous:requests.carried_forward.total,"
+    "carried over 12 but the year before carried forward 15\n"
 )

@@ -418,6 +418,8 @@ def coverage_answer(
             agencies=r.agencies,
             reports=r.reports,
             reports_failing=r.reports_failing,
+            reports_flagged=r.reports_flagged,
+            flags=r.flags,
         )
         for r in page
     ]

@@ -21,6 +21,7 @@ from app.schemas import (
     AgencyName,
     CellComparison,
     CoverageItem,
+    FlagItem,
     RankItem,
     RegionName,
     StatsGroup,
@@ -294,6 +295,22 @@ COVERAGE_COLUMNS: list[Column[CoverageItem]] = [
     Column("agencies", lambda i: i.agencies),
     Column("reports", lambda i: i.reports),
     Column("reports_failing", lambda i: i.reports_failing),
+    Column("reports_flagged", lambda i: i.reports_flagged),
+    Column("flags", lambda i: i.flags),
+]
+
+FLAG_COLUMNS: list[Column[FlagItem]] = [
+    Column("report_id", lambda f: f.report_id),
+    *_agency_columns(lambda f: f.agency),
+    Column("year", lambda f: f.year),
+    Column("previous_report_id", lambda f: f.previous_report_id),
+    Column("previous_year", lambda f: f.previous_year),
+    Column("rule", lambda f: f.rule),
+    Column("key", lambda f: f.key),
+    Column("expected", lambda f: f.expected),
+    Column("found", lambda f: f.found),
+    Column("sources", lambda f: " ".join(f.sources)),
+    Column("message", lambda f: f.message),
 ]
 
 

@@ -164,7 +164,9 @@ def test_each_answer_has_one_media_type(client: TestClient) -> None:
             assert ok["content"][expected]["schema"] == {"type": "string", "format": "binary"}
         if suffix == ".csv":
             assert ok["content"][expected]["schema"] == {"type": "string"}
-    assert sheets == 16  # aggregate, rank, coverage, keys, a table, cells, compare, search: twice
+    assert (
+        sheets == 18
+    )  # aggregate, rank, coverage, keys, a table, cells, compare, search, flags: twice
 
 
 def test_every_operation_declares_the_errors_it_can_give(client: TestClient) -> None:

@@ -111,8 +111,10 @@ def test_rank_coverage_and_key_columns() -> None:
         "requests.new.total.missing",
     ]
     assert [c.value(item) for c in columns] == [1, "230803", "向阳区", 9, 2, 0]
-    unplaced = CoverageItem(region=None, year=2020, agencies=4, reports=3, reports_failing=1)
-    assert [c.value(unplaced) for c in COVERAGE_COLUMNS] == [None, None, 2020, 4, 3, 1]
+    unplaced = CoverageItem(
+        region=None, year=2020, agencies=4, reports=3, reports_failing=1, reports_flagged=2, flags=5
+    )
+    assert [c.value(unplaced) for c in COVERAGE_COLUMNS] == [None, None, 2020, 4, 3, 1, 2, 5]
     key = StatsKey(
         key="k", kind="cell", formats=["2019", "2021"], years={"2021": [2021, 2022]}, reports=5
     )

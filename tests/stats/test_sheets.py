@@ -54,7 +54,10 @@ def _rank_row(item: dict[str, Any]) -> dict[str, Any]:
 def _coverage_row(item: dict[str, Any]) -> dict[str, Any]:
     return {
         **_region(item, "region", "region"),
-        **{k: item[k] for k in ("year", "agencies", "reports", "reports_failing")},
+        **{
+            k: item[k]
+            for k in ("year", "agencies", "reports", "reports_failing", "reports_flagged", "flags")
+        },
     }
 
 
