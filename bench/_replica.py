@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 
 from bench._server import free_port
 
@@ -45,17 +45,16 @@ class Replica:
     version: str  # PostgreSQL major version, "15"
     name: str  # the Debian cluster's name
     port: int
-    primary: URL
+    database: str  # the primary URL's database, there on the replica too
 
-    def url(self) -> str:
-        """The primary's URL (user, database, options) on the replica's port."""
-        return self.primary.set(host="127.0.0.1", port=self.port).render_as_string(
-            hide_password=False
-        )
+    def url(self, primary_url: str) -> str:
+        """A URL of the primary (user, database, options) made to read the replica."""
+        on_replica = make_url(primary_url).set(host="127.0.0.1", port=self.port)
+        return on_replica.render_as_string(hide_password=False)
 
     def psql(self, sql: str) -> str:
         """One statement on the replica as the postgres superuser (to pause replay, say)."""
-        return _psql(sql, self.port, self.primary.database or "postgres")
+        return _psql(sql, self.port, self.database)
 
     def stop(self) -> None:
         _run(["pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, "stop"])
@@ -90,7 +89,7 @@ def streaming_replica(primary_url: str) -> Iterator[Replica]:
     version = str(int(_psql("SHOW server_version_num", port)) // 10000)
     pid = os.getpid()
     role, password = f"{ROLE_PREFIX}{pid}", secrets.token_hex(16)
-    replica = Replica(version, f"{CLUSTER_PREFIX}{pid}", free_port(), primary)
+    replica = Replica(version, f"{CLUSTER_PREFIX}{pid}", free_port(), primary.database or "")
     _psql(f"CREATE ROLE {role} LOGIN REPLICATION PASSWORD '{password}'", port)
     try:
         _allow_replication_from_loopback(port)
