@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
@@ -206,3 +209,42 @@ def test_a_later_revision_is_read_back_by_its_etag(replica_client: TestClient) -
         "/api/v1/reports", headers={"If-None-Match": second.headers["etag"]}
     )
     assert {r["id"] for r in listed.json()["items"]} >= {first.json()["id"], second.json()["id"]}
+
+
+def _mounts(service: dict[str, Any]) -> list[tuple[str, str]]:
+    """(source, target) of a service's volumes, as `docker-compose config` writes them."""
+    mounts = []
+    for volume in service["volumes"]:
+        if isinstance(volume, str):
+            source, target = volume.split(":")[:2]
+        else:
+            source, target = volume["source"], volume["target"]
+        mounts.append((source, target))
+    return mounts
+
+
+def test_compose_adds_a_streaming_replica_the_api_reads_from() -> None:
+    from tests.test_deploy import compose_config
+
+    services = compose_config()["services"]
+    db, replica, api = services["db"], services["db-replica"], services["api"]
+    assert replica["image"] == db["image"]
+    # The replica starts from pg_basebackup -R of db, with the role db's first start makes.
+    entrypoint = replica["entrypoint"]
+    (script,) = [s for s, target in _mounts(replica) if target == entrypoint[-1]]
+    text = Path(script).read_text()
+    assert "pg_basebackup" in text and " -R " in text and "exec docker-entrypoint.sh" in text
+    assert replica["environment"]["PRIMARY_HOST"] == "db"
+    (init,) = [s for s, target in _mounts(db) if target.startswith("/docker-entrypoint-initdb.d/")]
+    assert "REPLICATION" in Path(init).read_text()
+    assert (
+        replica["environment"]["REPLICATION_PASSWORD"] == db["environment"]["REPLICATION_PASSWORD"]
+    )
+    # The API writes to db and reads from the replica: the same database and user.
+    env = api["environment"]
+    settings = Settings(
+        database_url=env["DATABASE_URL"], database_read_url=env["DATABASE_READ_URL"]
+    )
+    primary, read = make_url(settings.database_url), make_url(settings.database_read_url or "")
+    assert (read.host, read.port) == ("db-replica", 5432)
+    assert read.set(host="db") == primary
