@@ -60,6 +60,12 @@ class Replica:
         _run(["pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, "stop"])
 
 
+def postmaster_pid(port: int) -> int:
+    """The postmaster of the cluster on `port`, from postmaster.pid in its data directory."""
+    data = Path(_psql("SHOW data_directory", port))
+    return int((data / "postmaster.pid").read_text().split()[0])
+
+
 def unavailable_reason(primary_url: str | None) -> str | None:
     """Why a replica cannot be made here, or None when it can."""
     if not primary_url:

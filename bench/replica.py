@@ -34,11 +34,12 @@ from typing import Any
 import httpx2
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from app.db import DATA_VERSION, make_engine
 from bench import _load
 from bench._proc import sample_tree
-from bench._replica import Replica, streaming_replica, unavailable_reason
+from bench._replica import Replica, postmaster_pid, streaming_replica, unavailable_reason
 from bench._server import REPO, Server, gkstats_server
 from bench.load import PATHS_IN_LIST, current_report_ids, prepare_database, run_wrk
 
@@ -63,13 +64,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     if min(args.reports, args.connections, args.threads, args.workers, args.rounds) < 1:
         parser.error("--reports, --connections, --threads, --workers and --rounds must be ≥ 1")
     return args
-
-
-def postmaster_pid(engine: Engine) -> int:
-    """The cluster's postmaster, from the postmaster.pid file in its data directory."""
-    with engine.connect() as conn:
-        data = conn.exec_driver_sql("SHOW data_directory").scalar_one()
-    return int((Path(data) / "postmaster.pid").read_text().split()[0])
 
 
 def cpu_seconds(root: int) -> float:
@@ -143,8 +137,8 @@ def run(args: argparse.Namespace, replica: Replica) -> dict[str, Any]:
         replayed_in = wait_for_replay(primary_engine, replica_engine)
         print(f"   the replica replayed the data {replayed_in:.1f} s after it started")
         postmasters = {
-            "primary_cluster": postmaster_pid(primary_engine),
-            "replica_cluster": postmaster_pid(replica_engine),
+            "primary_cluster": postmaster_pid(make_url(args.pg_url).port or 5432),
+            "replica_cluster": postmaster_pid(replica.port),
         }
     finally:
         primary_engine.dispose()
