@@ -320,7 +320,7 @@ def _report_by_id(session: Session, report_id: int) -> ReportOut:
             "headers": WRITE_ETAG_HEADER,
         },
         201: {"headers": WRITE_ETAG_HEADER},
-        **error_responses(401, 413, 415, 422, 429),
+        **error_responses(400, 401, 413, 415, 422, 429),
     },
 )
 async def fetch_report_from_web(
