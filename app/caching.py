@@ -1,6 +1,10 @@
 """What caches may keep: every read carries an ETag tied to the data version and answers
 If-None-Match with 304 while nothing has been written since; every response says in
-Cache-Control how long a browser and a shared cache (a CDN) may keep it."""
+Cache-Control how long a browser and a shared cache (a CDN) may keep it.
+
+Every ETag names the data version it was made at, and a write's answer carries one naming
+the version it committed: sent back in If-None-Match, it keeps a read from being answered by a
+replica that has not replayed that write yet (app/replica.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import READ_METHODS, SessionDep
 from app.config import Settings
+from app.replica import version_tag
 
 # Errors, writes and what describes the live process (health, readiness, metrics): never kept.
 NO_STORE = "no-store"
@@ -60,7 +65,7 @@ class NotModified(Exception):
 
 def _etag(version: int, request: Request) -> str:
     key = f"{version}|{request.url.path}?{request.url.query}|{request.headers.get('accept', '')}"
-    return 'W/"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest() + '"'
+    return version_tag(version, hashlib.blake2b(key.encode(), digest_size=12).hexdigest())
 
 
 def _matches(header: str, etag: str) -> bool:
@@ -123,6 +128,9 @@ def _set_headers(headers: MutableHeaders, status: int, read: bool, scope: Scope)
         headers.setdefault("cache-control", state["cache_control"])
     elif status >= 400 or not read:
         headers["cache-control"] = NO_STORE
+        if not read and status < 300 and (version := state.get("data_version")) is not None:
+            # Names the data version the write committed: no representation of this URL.
+            headers["etag"] = version_tag(version)
     elif "cache-control" not in headers and "etag" not in headers:
         # Health, readiness, metrics, the OpenAPI document: no data-version tag, and they
         # describe this moment of this process. Static files (with ETags of their own) and
@@ -137,4 +145,16 @@ def _set_headers(headers: MutableHeaders, status: int, read: bool, scope: Scope)
 
 NOT_MODIFIED_DOC: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the ETag sent in If-None-Match is still current"}
+}
+
+
+# The ETag header of a write's answer, for the OpenAPI description of the write's statuses.
+WRITE_ETAG_HEADER: dict[str, Any] = {
+    "ETag": {
+        "description": "The data version this write committed (or found current), as "
+        '`W/"v<version>"`. Send it in `If-None-Match` on the reads that follow: they are then '
+        "answered from a copy of the database that holds the write, never an older replica. "
+        "It never matches a read's own ETag, so such a read is answered 200.",
+        "schema": {"type": "string", "example": 'W/"v42"'},
+    }
 }

@@ -6,8 +6,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 DEFAULT_SQLITE_PATH = Path("data") / "gkstats.sqlite3"
 
@@ -19,6 +20,18 @@ class Settings(BaseSettings):
         default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
         description="SQLAlchemy URL: a SQLite file under ./data/ by default; PostgreSQL in "
         "production.",
+    )
+    database_read_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of a streaming replica of the PostgreSQL primary that "
+        "DATABASE_URL names: GET and HEAD requests read there when it is fresh enough for "
+        "them. Unset: every request uses DATABASE_URL.",
+    )
+    replica_retry_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="After the replica failed to answer, reads go to the primary for this "
+        "long before the replica is tried again.",
     )
     api_keys: Annotated[frozenset[str], NoDecode] = Field(
         default=frozenset(),
@@ -86,6 +99,28 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return frozenset(k.strip() for k in value.split(",") if k.strip())
         return value
+
+    @field_validator("database_read_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _replica_of_postgresql(self) -> Settings:
+        # A replica here is a PostgreSQL hot standby fed by the primary's WAL: SQLite has
+        # none, and a second SQLite file would be a different database, not a copy.
+        if self.database_read_url is None:
+            return self
+        backends = {
+            make_url(u).get_backend_name() for u in (self.database_url, self.database_read_url)
+        }
+        if backends != {"postgresql"}:
+            raise ValueError(
+                "DATABASE_READ_URL names a streaming replica of a PostgreSQL primary: both it "
+                "and DATABASE_URL must be postgresql URLs (SQLite has no replicas); unset "
+                "DATABASE_READ_URL to read from DATABASE_URL"
+            )
+        return self
 
     @field_validator("cors_origins", mode="before")
     @classmethod

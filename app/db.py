@@ -1,4 +1,5 @@
-"""Engine and session factory; the SQLite connection pragmas live here and nowhere else."""
+"""Engines and session factories (the primary's, and a replica's for reads); the SQLite
+connection pragmas live here and nowhere else."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import get_settings
+from app.config import Settings, get_settings
+from app.models import DataVersion
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -44,11 +47,16 @@ def _sqlite_begin(connection: Any) -> None:
 POOL_TIMEOUT_SECONDS = 10
 
 
-def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+# A replica that does not answer must not hold a read for long: the read goes to the primary.
+REPLICA_CONNECT_TIMEOUT_SECONDS = 2
+
+
+def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10, **options: Any) -> Engine:
     pool = {
         "pool_size": pool_size,
         "max_overflow": max_overflow,
         "pool_timeout": POOL_TIMEOUT_SECONDS,
+        **options,
     }
     if make_url(url).get_backend_name() == "sqlite":
         _ensure_sqlite_folder(url)
@@ -81,3 +89,48 @@ def get_engine() -> Engine:
 @lru_cache
 def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+def make_read_sessionmaker(settings: Settings) -> sessionmaker[Session] | None:
+    """Sessions on the replica DATABASE_READ_URL names, or None without one.
+
+    Its pool has the primary's size: the gate (app/api/gate.py) admits no more requests than
+    the primary's pool holds, whichever copy they read, so neither pool is ever waited on.
+    """
+    if settings.database_read_url is None:
+        return None
+    engine = make_engine(
+        settings.database_read_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        connect_args={"connect_timeout": REPLICA_CONNECT_TIMEOUT_SECONDS},
+    )
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+# Bumped by every write; reads are tagged with it (see app/caching.py), and a replica's tells
+# how far it has replayed the primary's writes (app/replica.py).
+DATA_VERSION = select(DataVersion.version).where(DataVersion.id == 1)
+
+
+def first_read(session: Session, read: bool) -> int:
+    """The data version, read on the connection the request will use, which that read checks.
+
+    The pool does not ping a connection before handing it out: that is a round trip on every
+    request. The data version, which every read is tagged with, is read first instead; when
+    the database has dropped the connection (a restart), the pool is refreshed and the read
+    is made once more on a new one. On PostgreSQL a read runs without a transaction, which
+    saves the BEGIN and ROLLBACK round trips.
+    """
+    # Only a session on an engine: one bound to a caller's connection (the tests' rolled-back
+    # transaction) keeps that connection and its transaction.
+    bind = session.bind
+    autocommit = read and isinstance(bind, Engine) and bind.dialect.name == "postgresql"
+    options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
+    try:
+        return session.connection(execution_options=options).scalar(DATA_VERSION) or 0
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        session.rollback()
+    return session.connection(execution_options=options).scalar(DATA_VERSION) or 0

@@ -29,9 +29,10 @@ from app.caching import (
 )
 from app.config import Settings, get_settings
 from app.dashboard import mount_dashboard
-from app.db import get_sessionmaker, pool_capacity
+from app.db import get_sessionmaker, make_read_sessionmaker, pool_capacity
 from app.errors import error_responses, install_error_handlers
 from app.head import HeadAsGetMiddleware
+from app.replica import ReadReplica
 from app.workers import ParsePool
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,11 @@ TAGS = [
 
 @asynccontextmanager
 async def _lifespan(
-    app: FastAPI, *, settings: Settings, session_factory: sessionmaker[Session] | None
+    app: FastAPI,
+    *,
+    settings: Settings,
+    session_factory: sessionmaker[Session] | None,
+    read_session_factory: sessionmaker[Session] | None,
 ) -> AsyncIterator[None]:
     factory = session_factory or get_sessionmaker()
     bind = factory.kw.get("bind")
@@ -81,16 +86,29 @@ async def _lifespan(
     app.state.parse_pool = ParsePool(
         settings.parse_workers, settings.parse_timeout_seconds, settings.parse_memory_mb
     )
+    read_factory = read_session_factory or make_read_sessionmaker(settings)
+    read_bind = read_factory.kw.get("bind") if read_factory else None
+    app.state.replica = (
+        ReadReplica(read_factory, settings.replica_retry_seconds) if read_factory else None
+    )
     with ExitStack() as stack:
         stack.callback(app.state.parse_pool.close)
         if isinstance(bind, Engine):
             stack.enter_context(monitoring.watched_pool(bind, connections))
+        if isinstance(read_bind, Engine):
+            stack.enter_context(monitoring.watched_pool(read_bind, pool_capacity(read_bind)))
+            if read_session_factory is None:  # made here, so closed here
+                stack.callback(read_bind.dispose)
         yield
 
 
 def create_app(
-    settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
+    settings: Settings | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    read_session_factory: sessionmaker[Session] | None = None,
 ) -> FastAPI:
+    """The app on the primary (`session_factory`, else DATABASE_URL's) and, for reads, on a
+    replica (`read_session_factory`, else DATABASE_READ_URL's, else none)."""
     settings = settings or get_settings()
     # /docs and /redoc from assets served by the app itself, so they work offline and behind
     # a firewall. fastapi-offline ships both Swagger UI and ReDoc, is typed, and is released
@@ -103,7 +121,12 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         responses=error_responses(503),
-        lifespan=partial(_lifespan, settings=settings, session_factory=session_factory),
+        lifespan=partial(
+            _lifespan,
+            settings=settings,
+            session_factory=session_factory,
+            read_session_factory=read_session_factory,
+        ),
     )
     app.state.settings = settings
     app.state.read_cache_control = read_cache_control(settings)
@@ -135,7 +158,7 @@ def create_app(
     app.include_router(health.router, prefix="/api/v1")
     # Added as a route of the app itself, not through a router, so that its path is known to
     # the route templates of the access log and the metrics (app/monitoring.py).
-    app.add_api_route(monitoring.METRICS_PATH, monitoring.metrics, include_in_schema=False)
+    app.add_api_route(monitoring.METRICS_PATH, health.metrics_page, include_in_schema=False)
     mount_dashboard(app)
     return app
 

@@ -71,6 +71,28 @@ GATE_REFUSED = Counter(
     "Requests answered 503 busy because no connection came free in time, by lane.",
     ["lane"],
 )
+READS = Counter(
+    "gkstats_reads_total",
+    "GET and HEAD requests by the database that answered them: primary or replica.",
+    ["database"],
+)
+REPLICA_FALLBACKS = Counter(
+    "gkstats_replica_fallbacks_total",
+    "Reads sent to the primary although a replica is configured, by reason: the replica had "
+    "not replayed the version the client named (behind), or did not answer (unavailable).",
+    ["reason"],
+)
+REPLICA_UP = Gauge(
+    "gkstats_replica_up",
+    "1 when the replica answered the last readiness check or scrape, else 0.",
+    multiprocess_mode="livemostrecent",
+)
+REPLICA_LAG = Gauge(
+    "gkstats_replica_lag_versions",
+    "Writes the primary had committed that the replica had not replayed, at the last "
+    "readiness check or scrape that reached both.",
+    multiprocess_mode="livemostrecent",
+)
 
 
 def metrics() -> Response:

@@ -453,11 +453,34 @@ class Health(BaseModel):
     database: str = Field(description="The kind of database configured: sqlite or postgresql.")
 
 
+class ReplicaReadiness(BaseModel):
+    status: Literal["available", "unavailable"] = Field(
+        description="`unavailable`: the replica did not answer (now or within the last "
+        "REPLICA_RETRY_SECONDS), and every read goes to the primary until it does."
+    )
+    data_version: int | None = Field(
+        description="The data version the replica has replayed; null when unavailable."
+    )
+    lag_versions: int | None = Field(
+        description="Writes the primary has committed that the replica has not replayed yet; "
+        "null when unavailable."
+    )
+
+
 class Readiness(BaseModel):
     status: Literal["ready"]
     database: str
     revision: str = Field(description="The database's migration revision, the head.")
     reports: int = Field(description="Reports stored, every revision counted.")
+    data_version: int = Field(description="The primary's data version: writes committed.")
+    reads: Literal["primary", "replica"] = Field(
+        description="Where reads go now: `replica` when DATABASE_READ_URL names one that "
+        "answers (a read whose If-None-Match names a newer version than it has replayed still "
+        "goes to the primary), `primary` otherwise."
+    )
+    replica: ReplicaReadiness | None = Field(
+        default=None, description="The replica DATABASE_READ_URL names; null without one."
+    )
 
 
 # Stats: aggregation across regions and years.

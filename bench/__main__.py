@@ -21,6 +21,7 @@ BENCHMARKS = {
     "crash": "bench.crash",  # `gkstats ingest` killed with SIGKILL, again and again, on both DBs
     "dashboard": "bench.dashboard",  # the first view in headless Chromium, 100,000 reports
     "search": "bench.search",  # two-word searches through HTTP, 100,000 reports, both DBs
+    "replica": "bench.replica",  # reads/s on the primary alone and with a streaming replica
 }
 DEFAULT = ("parse", "ingest", "stats", "load")
 

@@ -74,7 +74,7 @@ def healthcheck_url(command: str) -> str:
 
 
 def test_compose_runs_postgresql_15_and_the_api(services: dict[str, Any]) -> None:
-    assert set(services) == {"db", "api"}
+    assert set(services) == {"db", "db-replica", "api"}
     assert services["db"]["image"] == "postgres:15"
     assert services["api"]["build"]["context"] == str(REPO)
 

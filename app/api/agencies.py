@@ -23,6 +23,7 @@ from app.api.deps import (
 from app.api.regions import region_and_descendants
 from app.api.serialize import agency_out, report_out
 from app.api.tabular import SHEET_NOTE, Answer, Sheet, add_sheet_routes, comparison_columns
+from app.caching import WRITE_ETAG_HEADER
 from app.compare import compare, load_side
 from app.errors import NotFound, Unprocessable, error_responses
 from app.models import Agency, Region, Report, bump_data_version
@@ -233,7 +234,7 @@ def compare_agency(
     "stats by region and kind count them under the new values. Needs an API key.",
     response_model=AgencyOut,
     dependencies=[WriteAccess],
-    responses=error_responses(400, 401, 404, 422, 429),
+    responses={200: {"headers": WRITE_ETAG_HEADER}, **error_responses(400, 401, 404, 422, 429)},
 )
 def patch_agency(agency: AgencyDep, session: SessionDep, patch: AgencyPatch) -> AgencyOut:
     given = patch.model_fields_set

@@ -12,14 +12,17 @@ from fastapi import Depends, Path, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import Field
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import event
 from sqlalchemy.orm import Session, joinedload
+from starlette.datastructures import State
 
 from app.config import Settings, get_settings
+from app.db import DATA_VERSION, first_read
 from app.errors import NotFound, Unauthorized
-from app.models import Agency, DataVersion, Report
+from app.models import Agency, Report
+from app.monitoring import READS
 from app.regions.data import REGION_CODE_PATTERN
+from app.replica import ReadReplica, version_wanted
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -33,43 +36,52 @@ async def database_session(request: Request, *, probe: bool = False) -> AsyncIte
 
     The gate makes the request wait its turn without blocking the event loop, and then the
     pool always has a connection free. Every statement runs in a worker thread, the first
-    one included: on PostgreSQL it checks the pooled connection (see `_first_read`), and on a
-    read it gives the data version that tags the response. The connection goes back to the
-    pool however the request ends, before the gate lets the next request in.
+    one included: on PostgreSQL it checks the pooled connection (see `first_read`), and on a
+    read it gives the data version that tags the response. A read goes to the replica when
+    there is one fresh enough for it (app/replica.py), and to the primary otherwise. The
+    connection goes back to the pool however the request ends, before the gate lets the next
+    request in.
     """
     state = request.app.state
     read = request.method in READ_METHODS
     async with state.gate.admit("probe" if probe else "read" if read else "write"):
-        session = state.sessionmaker()
+        replica: ReadReplica | None = state.replica if read and not probe else None
+        chosen = None
+        if replica is not None:
+            wanted = version_wanted(request.headers.get("if-none-match", ""))
+            chosen = await run_in_threadpool(replica.session, wanted)
+        if read and not probe:
+            READS.labels("primary" if chosen is None else "replica").inc()
+        session = state.sessionmaker() if chosen is None else chosen[0]
         try:
-            if not probe:  # the readiness probe reads the migration state first instead
-                request.state.data_version = await run_in_threadpool(_first_read, session, read)
+            if chosen is not None:
+                request.state.data_version = chosen[1]
+            elif not probe:  # the readiness probe reads the migration state first instead
+                request.state.data_version = await run_in_threadpool(first_read, session, read)
+            if not read and not probe:
+                _note_committed_version(session, request.state)
             yield session
         finally:
             session.close()
 
 
-def _first_read(session: Session, read: bool) -> int:
-    """The data version, read on the connection the request will use, which that read checks.
+def _note_committed_version(session: Session, state: State) -> None:
+    """After each commit of the session, the data version the write committed becomes the
+    request's: its answer names it in an ETag (app/caching.py), which the client may send back
+    to read what it wrote (app/replica.py)."""
+    pending: list[int] = []
 
-    The pool does not ping a connection before handing it out: that is a round trip on every
-    request. The data version, which every read is tagged with, is read first instead; when
-    the database has dropped the connection (a restart), the pool is refreshed and the read
-    is made once more on a new one. On PostgreSQL a read runs without a transaction, which
-    saves the BEGIN and ROLLBACK round trips.
-    """
-    # Only a session on an engine: one bound to a caller's connection (the tests' rolled-back
-    # transaction) keeps that connection and its transaction.
-    bind = session.bind
-    autocommit = read and isinstance(bind, Engine) and bind.dialect.name == "postgresql"
-    options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
-    try:
-        return session.connection(execution_options=options).scalar(DATA_VERSION) or 0
-    except DBAPIError as exc:
-        if not exc.connection_invalidated:
-            raise
-        session.rollback()
-    return session.connection(execution_options=options).scalar(DATA_VERSION) or 0
+    def read_version(session: Session) -> None:
+        # Within the transaction, which holds the data_version row it bumped: its own value.
+        pending[:] = [session.scalar(DATA_VERSION) or 0]
+
+    def keep_version(_session: Session) -> None:
+        if pending:
+            state.data_version = pending.pop()
+
+    event.listen(session, "before_commit", read_version)
+    event.listen(session, "after_commit", keep_version)
+    event.listen(session, "after_rollback", lambda _session: pending.clear())
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -78,8 +90,6 @@ async def get_app_settings(request: Request) -> Settings:
 
 
 READ_METHODS = ("GET", "HEAD")
-# Bumped by every write; reads are tagged with it (see app/caching.py).
-DATA_VERSION = select(DataVersion.version).where(DataVersion.id == 1)
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -277,7 +277,15 @@ CATALOG = {
 
 HEALTH = {"status": "ok", "database": "postgresql"}
 
-READY = {"status": "ready", "database": "postgresql", "revision": "0008", "reports": 1342}
+READY = {
+    "status": "ready",
+    "database": "postgresql",
+    "revision": "0008",
+    "reports": 1342,
+    "data_version": 2718,
+    "reads": "replica",
+    "replica": {"status": "available", "data_version": 2716, "lag_versions": 2},
+}
 
 _CELL = {"value": 57, "raw": "57", "status": "number"}
 COMPARISON = {

@@ -50,7 +50,7 @@ from app.api.tabular import (
     add_sheet_routes,
     table_columns,
 )
-from app.caching import immutable_body
+from app.caching import WRITE_ETAG_HEADER, immutable_body
 from app.catalog import TABLES, Format, TableKey
 from app.checks import CheckOutcome
 from app.config import Settings
@@ -198,7 +198,12 @@ async def _document_from(
     response_model=ReportOut,
     dependencies=[WriteAccess],
     responses={
-        200: {"model": ReportOut, "description": "The same document was already stored"},
+        200: {
+            "model": ReportOut,
+            "description": "The same document was already stored",
+            "headers": WRITE_ETAG_HEADER,
+        },
+        201: {"headers": WRITE_ETAG_HEADER},
         **error_responses(400, 401, 413, 415, 422, 429),
     },
     openapi_extra={"requestBody": _UPLOAD_BODY},
@@ -309,8 +314,13 @@ def _report_by_id(session: Session, report_id: int) -> ReportOut:
     response_model=ReportOut,
     dependencies=[WriteAccess],
     responses={
-        200: {"model": ReportOut, "description": "The same document was already stored"},
-        **error_responses(401, 413, 415, 422, 429),
+        200: {
+            "model": ReportOut,
+            "description": "The same document was already stored",
+            "headers": WRITE_ETAG_HEADER,
+        },
+        201: {"headers": WRITE_ETAG_HEADER},
+        **error_responses(400, 401, 413, 415, 422, 429),
     },
 )
 async def fetch_report_from_web(
@@ -797,6 +807,7 @@ def list_checks(
         200: {
             "description": "The revision, now withdrawn",
             "content": {"application/json": {"example": WITHDRAWN_REPORT_EXAMPLE}},
+            "headers": WRITE_ETAG_HEADER,
         },
         **error_responses(401, 404, 409, 422, 429),
     },

@@ -56,9 +56,17 @@ def test_every_read_is_tagged(client: TestClient) -> None:
         assert response.headers["cache-control"] == expected, path
 
 
-def test_errors_and_writes_are_not_tagged(client: TestClient) -> None:
+def test_errors_are_not_tagged_and_writes_name_the_version_they_committed(
+    client: TestClient,
+) -> None:
     assert "etag" not in client.get("/api/v1/reports/424242").headers
-    assert "etag" not in post_document(client, EXAMPLE.read_bytes()).headers
+    read = client.get("/api/v1/reports").headers["etag"]
+    written = post_document(client, EXAMPLE.read_bytes())
+    # One write since the read: the version the read named, plus one (tests/test_replica.py
+    # shows what a client does with it).
+    assert read.startswith('W/"v')
+    assert written.headers["etag"] == f'W/"v{int(read[4:].split("-")[0]) + 1}"'
+    assert written.headers["cache-control"] == "no-store"
 
 
 def test_the_original_document_is_immutable_even_when_revalidated(client: TestClient) -> None:
