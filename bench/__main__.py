@@ -20,6 +20,7 @@ BENCHMARKS = {
     "soak": "bench.soak",  # 100 requests/s for 30 minutes, memory watched: only when named
     "crash": "bench.crash",  # `gkstats ingest` killed with SIGKILL, again and again, on both DBs
     "dashboard": "bench.dashboard",  # the first view in headless Chromium, 100,000 reports
+    "storage": "bench.storage",  # bytes per report of three cell layouts, on both DBs
 }
 DEFAULT = ("parse", "ingest", "stats", "load")
 
