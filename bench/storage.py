@@ -50,7 +50,8 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
     ),
     "report_table": (
         "CREATE TABLE report_table (report_id INTEGER NOT NULL, table_code SMALLINT NOT NULL,"
-        " statuses {blob} NOT NULL, cell_values {blob} NOT NULL, texts TEXT,"
+        " unreadable SMALLINT NOT NULL, statuses {blob} NOT NULL,"
+        " cell_values {blob} NOT NULL, texts TEXT,"
         " PRIMARY KEY (report_id, table_code)) {without_rowid}",
     ),
 }
@@ -95,7 +96,7 @@ def _fill(conn: Connection, layout: str, count: int, seed: int) -> None:
                 without_rowid="" if postgres else "WITHOUT ROWID",
             )
         )
-    width = {"cell": 8, "cell_compact": 6, "report_table": 5}[layout]
+    width = {"cell": 8, "cell_compact": 6, "report_table": 6}[layout]
     mark = "%s" if postgres else "?"
     insert = f"INSERT INTO {layout} VALUES ({', '.join([mark] * width)})"
     batch: list[tuple[Any, ...]] = []

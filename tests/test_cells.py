@@ -12,10 +12,11 @@ from types import ModuleType
 import pytest
 from sqlalchemy.orm import Session
 
-from app.catalog import FORMATS, TABLES, cell_keys
+from app.catalog import FORMATS, TABLES, Format, cell_keys
 from app.cells import (
     CATALOG,
     TABLE_CODES,
+    TableRow,
     decode_table,
     decode_values,
     encode_cells,
@@ -100,8 +101,8 @@ def identical(a: list[CellRow], b: list[CellRow]) -> bool:
     return exact(a) == exact(b)
 
 
-def decoded(rows: list[tuple[object, ...]]) -> list[CellRow]:
-    return [c for code, _, s, v, t in rows for c in decode_table(code, s, v, t)]  # type: ignore[arg-type]
+def decoded(rows: list[TableRow]) -> list[CellRow]:
+    return [c for code, _, s, v, t in rows for c in decode_table(code, s, v, t)]
 
 
 def in_catalog_order(cells: list[CellRow]) -> list[CellRow]:
@@ -135,7 +136,8 @@ def test_values_alone_are_the_cells_values() -> None:
 
 def test_synthetic_reports_come_back_exactly() -> None:
     rng = random.Random(2019)
-    for fmt, single_other in (("2019", False), ("2021", False), ("2021", True)):
+    variants: tuple[tuple[Format, bool], ...] = (("2019", False), ("2021", False), ("2021", True))
+    for fmt, single_other in variants:
         for _ in range(40):
             cells = report_cells(rng, fmt, single_other)
             as_stored = [

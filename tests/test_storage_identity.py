@@ -28,6 +28,7 @@ from app.ingest import ingest_document, store_parsed
 from app.migrate import downgrade, upgrade
 from app.models import Agency, Report
 from app.parsing import ParsedCell, ParsedReport
+from app.parsing.model import CellStatus
 from app.rollup import rebuild_rollups
 from app.synth import synthesize
 from tests.conftest import API_KEY, EXAMPLES
@@ -40,7 +41,7 @@ SYNTHETIC = 300
 EDGE_AGENCY = "青禾市云岭区数据资源局"
 
 # (table, row, col) → (value, raw, status, unit) for the cells a plain report does not have.
-EDGES: dict[tuple[str, str, str], tuple[Any, str, str, str | None]] = {
+EDGES: dict[tuple[str, str, str], tuple[Any, str, CellStatus, str | None]] = {
     ("proactive", "rules", "made"): (3, " 3 ", "number", None),
     ("proactive", "rules", "published"): (12, "１２", "number", None),
     ("proactive", "licensing", "change"): (-4, "减少4", "number", None),
