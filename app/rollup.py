@@ -13,7 +13,7 @@ cells are stored packed, then adding those up to the coarser grains in SQL.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
@@ -193,21 +193,15 @@ def rebuild_rollups(db: Session | Connection) -> None:
         )
     )
     connection = db.connection() if isinstance(db, Session) else db
-    quote = connection.dialect.identifier_preparer.quote
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    # Plain tuples to the driver's executemany: there are about as many groups as cells.
-    statement = (
-        f"INSERT INTO cell_rollup ({', '.join(quote(c) for c in _CELL_COLUMNS)}) "
-        f"VALUES ({', '.join([mark] * len(_CELL_COLUMNS))})"
-    )
+    write = _row_writer(connection, "cell_rollup", _CELL_COLUMNS)
     pending: list[tuple[Any, ...]] = []
     for rows in _finest_cell_sums(connection):
         pending.extend(rows)
         if len(pending) >= 20_000:
-            connection.exec_driver_sql(statement, pending)
+            write(pending)
             pending = []
     if pending:
-        connection.exec_driver_sql(statement, pending)
+        write(pending)
     db.execute(
         insert(ReportRollup).from_select(_REPORT_COLUMNS, _report_counts(REPORT_GRAINS[0], None, 1))
     )
@@ -222,6 +216,32 @@ def rebuild_rollups(db: Session | Connection) -> None:
 
 
 _READ_BATCH = 1000  # reports whose cells are read at once
+
+
+def _row_writer(
+    connection: Connection, table: str, columns: Sequence[str]
+) -> Callable[[list[tuple[Any, ...]]], None]:
+    """Writes plain tuples to `table`: COPY on PostgreSQL, the driver's executemany elsewhere.
+
+    A rebuild writes about as many groups as there are cells, where SQLAlchemy's per-row
+    parameter processing, or PostgreSQL's per-statement round trips, would cost most of it."""
+    names = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+        def copy(rows: list[tuple[Any, ...]]) -> None:
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as out:
+                for row in rows:
+                    out.write_row(row)
+
+        return copy
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join([mark] * len(columns))})"
+
+    def execute_many(rows: list[tuple[Any, ...]]) -> None:
+        connection.exec_driver_sql(statement, rows)
+
+    return execute_many
 
 
 def _finest_cell_sums(connection: Connection) -> Iterator[list[tuple[Any, ...]]]:

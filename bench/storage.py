@@ -9,7 +9,7 @@ its own, and measures it: `pg_total_relation_size` on PostgreSQL, the file's pag
   differ from the value's rendering (app/cells.py: `plain_raw`), the primary key only.
 * `report_table`: a row per report and table, values in catalog order (app/cells.py).
 
-    python -m bench storage --reports 20000 [--postgres URL]
+    python -m bench storage --reports 20000 [--postgres URL | --postgres ''] [--no-sqlite]
 """
 
 from __future__ import annotations
@@ -110,9 +110,8 @@ def _fill(conn: Connection, layout: str, count: int, seed: int) -> None:
 
 
 def _size(engine: Engine, layout: str) -> int:
-    with engine.connect() as conn:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("COMMIT")
             conn.exec_driver_sql(f"VACUUM ANALYZE {layout}")
             return int(conn.scalar(text(f"SELECT pg_total_relation_size('{layout}')")) or 0)
         pages = int(conn.scalar(text("PRAGMA page_count")) or 0)
@@ -153,13 +152,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="'' to skip PostgreSQL")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args(argv)
     assert set(TABLE_CODES) == set(CATALOG)
     results: dict[str, Any] = {"reports": args.reports}
-    with tempfile.TemporaryDirectory() as folder:
-        results["sqlite"] = measure(
-            "sqlite", lambda layout: f"sqlite:///{folder}/{layout}.sqlite3", args.reports, args.seed
-        )
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as folder:
+            results["sqlite"] = measure(
+                "sqlite",
+                lambda layout: f"sqlite:///{folder}/{layout}.sqlite3",
+                args.reports,
+                args.seed,
+            )
     if args.postgres:
         results["postgresql"] = measure(
             "postgresql", lambda layout: args.postgres, args.reports, args.seed
