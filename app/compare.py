@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.catalog import Format
+from app.cells import load_cells
 from app.metrics import METRIC_FORMATS, RATIOS, report_measures
-from app.models import Cell, CellRow, Report, ReportCheck, Section
+from app.models import CellRow, Report, ReportCheck, Section
 from app.words import DiffPiece, word_diff
 
 
@@ -89,13 +90,8 @@ class Comparison:
 
 def report_cells(session: Session, report_id: int) -> dict[str, CellRow]:
     """A report's cells by table.row.col."""
-    cells = session.scalars(select(Cell).where(Cell.report_id == report_id))
-    return {
-        f"{c.table_key}.{c.row_key}.{c.col_key}": CellRow(
-            c.table_key, c.row_key, c.col_key, c.value, c.raw, c.status, c.unit
-        )
-        for c in cells
-    }
+    cells = load_cells(session.connection(), [report_id]).get(report_id, [])
+    return {f"{c.table}.{c.row}.{c.col}": c for c in cells}
 
 
 def load_side(session: Session, report: Report) -> ReportSide:

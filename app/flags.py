@@ -34,7 +34,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from app.catalog import REQUEST_COLUMNS
-from app.models import Cell, CellRow, Report, ReportFlag
+from app.cells import load_cells
+from app.models import CellRow, Report, ReportFlag
 
 JUMP_FACTOR = 10.0
 JUMP_FLOOR = 100.0
@@ -74,7 +75,6 @@ FLAG_KEYS: tuple[str, ...] = tuple(
         ]
     )
 )
-_FLAG_ROWS = tuple(dict.fromkeys(key.split(".")[1] for key in FLAG_KEYS))
 # Pairs of reports whose flags are computed together: a few thousand cells per statement.
 _PAIRS_PER_BATCH = 400
 
@@ -284,14 +284,9 @@ def _store_flags(session: Session, pairs: Sequence[tuple[int, int]]) -> int:
 def _flag_cells(session: Session, report_ids: Collection[int]) -> dict[int, dict[str, CellRow]]:
     """The cells the rules read, of each report, by table.row.col."""
     wanted = set(FLAG_KEYS)
-    found: dict[int, dict[str, CellRow]] = {}
-    rows = session.execute(
-        select(
-            Cell.report_id, Cell.table_key, Cell.row_key, Cell.col_key, Cell.value, Cell.status
-        ).where(Cell.report_id.in_(report_ids), Cell.row_key.in_(_FLAG_ROWS))
-    )
-    for report_id, table, row, col, value, status in rows:
-        key = f"{table}.{row}.{col}"
-        if key in wanted:
-            found.setdefault(report_id, {})[key] = CellRow(table, row, col, value, "", status, None)
-    return found
+    return {
+        report_id: {
+            key: cell for cell in cells if (key := f"{cell.table}.{cell.row}.{cell.col}") in wanted
+        }
+        for report_id, cells in load_cells(session.connection(), report_ids).items()
+    }

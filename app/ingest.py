@@ -12,6 +12,7 @@ import orjson
 from sqlalchemy import Connection, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from app.cells import encode_cells
 from app.checks import run_checks, summarize
 from app.config import get_settings
 from app.convert import readable
@@ -21,7 +22,6 @@ from app.metrics import Measure, report_measures
 from app.models import (
     Agency,
     Base,
-    Cell,
     CellRow,
     CheckRow,
     Document,
@@ -30,6 +30,7 @@ from app.models import (
     Report,
     ReportCheck,
     ReportRow,
+    ReportTable,
     Section,
     SectionRow,
     bump_data_version,
@@ -440,12 +441,15 @@ def _as_float(value: int | Decimal | None) -> float | None:
 
 
 def _store_children(connection: Connection, reports: list[tuple[int, PreparedReport]]) -> None:
-    # A report writes about 200 cells and 40 checks: plain tuples handed to the driver's
-    # executemany cost a fraction of SQLAlchemy's per-row parameter processing.
+    # A report writes three rows of packed cells (app/cells.py) and 40 checks: plain tuples
+    # handed to the driver's executemany cost a fraction of SQLAlchemy's per-row parameter
+    # processing.
     _insert_rows(connection, Section, [(i, *s) for i, p in reports for s in p.sections])
     parts = [(i, s[0], s[3]) for i, p in reports for s in p.sections]  # SectionRow: number, text
     index_parts(connection, [i for i, _ in reports], parts)
-    _insert_rows(connection, Cell, [(i, *c) for i, p in reports for c in p.cells])
+    _insert_rows(
+        connection, ReportTable, [(i, *row) for i, p in reports for row in encode_cells(p.cells)]
+    )
     _insert_rows(connection, ReportCheck, [(i, *c) for i, p in reports for c in p.checks])
 
 

@@ -1,35 +1,18 @@
 """What a metric is: a cell key (`table.row.col`) or a rate, and how each report's value is read.
 
-A rate is a ratio of sums (`RATIOS`), never an average of rates. `measures()` reads every
-report's values in SQL; `report_measures()` reads the same from one report's cells in Python.
-The rollups (app/rollup.py) keep their sums current; the stats (app/stats.py) read them.
+A rate is a ratio of sums (`RATIOS`), never an average of rates. `report_measures()` reads a
+report's values from its cells: cells are stored packed (app/cells.py), so sums over them are
+taken in Python. The rollups (app/rollup.py) keep their sums current; the stats
+(app/stats.py) read them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import (
-    ColumnElement,
-    Double,
-    Select,
-    String,
-    and_,
-    case,
-    cast,
-    false,
-    func,
-    literal,
-    null,
-    or_,
-    select,
-    union_all,
-)
 
 from app.catalog import FORMATS, REQUEST_ROWS, TABLES, Format
-from app.models import Cell, CellRow
+from app.models import CellRow
 
 CellKey = tuple[str, str, str]
 
@@ -120,86 +103,40 @@ for _ratio in RATIOS.values():
     )
 
 
-def _matches(key: CellKey) -> ColumnElement[bool]:
-    return and_(Cell.table_key == key[0], Cell.row_key == key[1], Cell.col_key == key[2])
-
-
-def ratio_per_report(ratio: Ratio, reports: ColumnElement[bool] | None = None) -> Select[Any]:
-    """(report_id, numerator, denominator) for the reports where every component is readable."""
-
-    def weighted(terms: tuple[tuple[CellKey, int], ...]) -> ColumnElement[Any]:
-        return func.sum(case(*((_matches(k), Cell.value * sign) for k, sign in terms)))
-
-    components = ratio.components
-    query = (
-        select(
-            Cell.report_id,
-            weighted(ratio.numerator).label("numerator"),
-            weighted(ratio.denominator).label("denominator"),
-        )
-        .where(or_(*(_matches(k) for k in components)))
-        .group_by(Cell.report_id)
-        .having(func.count(Cell.value) == len(components))
-    )
-    return query if reports is None else query.where(reports)
-
-
-def measures(
-    metrics: Collection[str] | None = None, reports: ColumnElement[bool] | None = None
-) -> Any:
-    """(report_id, metric, value, denominator): one row per report and metric with a value.
-
-    `metrics` limits it to those names (all cell keys and ratios when None); `reports` limits
-    the reports read.
-    """
-    wanted_keys: list[CellKey] = []
-    for name in metrics or ():
-        if name not in RATIOS:
-            table, row, col = name.split(".")
-            wanted_keys.append((table, row, col))
-    cells = select(
-        Cell.report_id,
-        (Cell.table_key + "." + Cell.row_key + "." + Cell.col_key).label("metric"),
-        Cell.value.label("value"),
-        cast(null(), Double).label("denominator"),
-    ).where(Cell.value.is_not(None))
-    if metrics is not None:
-        cells = cells.where(or_(*(_matches(k) for k in wanted_keys)) if wanted_keys else false())
-    if reports is not None:
-        cells = cells.where(reports)
-    parts: list[Select[Any]] = [cells] if metrics is None or wanted_keys else []
-    for ratio in RATIOS.values():
-        if metrics is not None and ratio.name not in metrics:
-            continue
-        per_report = ratio_per_report(ratio, reports).subquery()
-        parts.append(
-            select(
-                per_report.c.report_id,
-                literal(ratio.name, String).label("metric"),
-                per_report.c.numerator.label("value"),
-                per_report.c.denominator.label("denominator"),
-            )
-        )
-    if not parts:
-        parts.append(cells)
-    return union_all(*parts).subquery("measures") if len(parts) > 1 else parts[0].subquery()
-
-
 Measure = tuple[str, float, float | None]  # metric, value, denominator
 
 
 def report_measures(cells: Iterable[CellRow]) -> list[Measure]:
-    """One report's rows of `measures()`, from its cells.
+    """(metric, value, denominator): one per cell key with a value, and per rate whose every
+    component has one.
 
-    The same definitions read in Python, for reports not yet in the database: bulk ingest
-    computes them beside the parse, so storing a report need not read its cells back. A test
-    holds the two readings equal (tests/test_metrics.py).
+    Bulk ingest computes them beside the parse, so storing a report need not read its cells
+    back; the rollups and the stats read stored reports' values (`app.cells.load_values`)
+    into `value_measures`.
     """
-    values = {(c.table, c.row, c.col): c.value for c in cells if c.value is not None}
-    found: list[Measure] = [(metric_name(key), value, None) for key, value in values.items()]
-    for ratio in RATIOS.values():
-        if all(key in values for key in ratio.components):
-            numerator = sum(values[key] * sign for key, sign in ratio.numerator)
-            denominator = sum(values[key] * sign for key, sign in ratio.denominator)
-            found.append((ratio.name, float(numerator), float(denominator)))
+    return value_measures(
+        {f"{c.table}.{c.row}.{c.col}": float(c.value) for c in cells if c.value is not None}
+    )
+
+
+# Each rate's numerator and denominator terms by metric name.
+_RATIO_TERMS = tuple(
+    (
+        ratio.name,
+        tuple(metric_name(key) for key in ratio.components),
+        tuple((metric_name(key), sign) for key, sign in ratio.numerator),
+        tuple((metric_name(key), sign) for key, sign in ratio.denominator),
+    )
+    for ratio in RATIOS.values()
+)
+
+
+def value_measures(values: Mapping[str, float]) -> list[Measure]:
+    """`report_measures` of a report whose values are given by metric name."""
+    found: list[Measure] = [(metric, value, None) for metric, value in values.items()]
+    for name, components, numerator, denominator in _RATIO_TERMS:
+        if all(key in values for key in components):
+            top = sum(values[key] * sign for key, sign in numerator)
+            bottom = sum(values[key] * sign for key, sign in denominator)
+            found.append((name, float(top), float(bottom)))
     return found

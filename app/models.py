@@ -1,4 +1,4 @@
-"""Typed ORM tables: regions, agencies, documents, reports, sections, cells and checks.
+"""Typed ORM tables: regions, agencies, documents, reports, sections, tables of cells, checks.
 
 Beside the tables that bulk writes fill, a NamedTuple gives the layout of one row, in the
 table's column order: ingest and synth build rows with it and hand them to the driver. Where
@@ -235,32 +235,31 @@ class SectionRow(NamedTuple):
     text: str
 
 
-class Cell(Base):
-    """One printed table cell. `value` is a double: exact for counts, and for amounts every
-    decimal of up to 15 significant digits round-trips."""
+class ReportTable(Base):
+    """One printed table of a report: its cells in catalog order, packed (app/cells.py says how).
 
-    __tablename__ = "cell"
-    # Reading one key across every report (ranking agencies, grouping by agency) is a range
-    # scan of this index; `value` makes it covering.
-    __table_args__ = (
-        Index("ix_cell_key", "table_key", "row_key", "col_key", "report_id", "value"),
-    )
+    A row per report and table rather than per cell: at ~200 cells a report, PostgreSQL's
+    per-row and per-index-entry overhead alone outweighed the data.
+    """
+
+    __tablename__ = "report_table"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     report_id: Mapped[int] = mapped_column(
         ForeignKey("report.id", ondelete="CASCADE"), primary_key=True
     )
-    table_key: Mapped[str] = mapped_column(String(16), primary_key=True)
-    row_key: Mapped[str] = mapped_column(String(40), primary_key=True)
-    col_key: Mapped[str] = mapped_column(String(24), primary_key=True)
-    value: Mapped[float | None] = mapped_column(Double, default=None)
-    raw: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16))
-    unit: Mapped[str | None] = mapped_column(String(8), default=None)
+    # The part of the report that prints the table: 2 proactive, 3 requests, 4 reviews.
+    table_code: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    unreadable: Mapped[int] = mapped_column(SmallInteger, default=0)
+    statuses: Mapped[bytes] = mapped_column(LargeBinary)
+    cell_values: Mapped[bytes] = mapped_column(LargeBinary)
+    texts: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class CellRow(NamedTuple):
-    """A cell: the `cell` columns after `report_id`, in order (`table` is `table_key`, and so on
-    for `row` and `col`). It reads like a parsed cell, so the checks take it as it is."""
+    """A cell, as stored in a `report_table` row (app/cells.py) and served. It reads like a
+    parsed cell, so the checks take it as it is. `value` is a double: exact for counts, and
+    for amounts every decimal of up to 15 significant digits round-trips."""
 
     table: str
     row: str

@@ -32,16 +32,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from app.bulk import CHUNK, CHUNKS_PER_WORKER, default_workers, worker_pool
+from app.cells import load_cells
 from app.errors import ApiError
 from app.flags import refresh_flags
 from app.ingest import PreparedReport
 from app.models import (
     Agency,
-    Cell,
     Document,
     Report,
     ReportCheck,
     ReportReread,
+    ReportTable,
     Section,
     bump_data_version,
 )
@@ -330,8 +331,8 @@ def _compare(session: Session, report: Report, reading: PreparedReport) -> tuple
         if old != new:
             fields[name] = (old, new)
     stored_cells: dict[str, CellState] = {
-        _key(c.table_key, c.row_key, c.col_key): (c.value, c.status, c.raw, c.unit)
-        for c in session.scalars(select(Cell).where(Cell.report_id == report.id))
+        _key(c.table, c.row, c.col): (c.value, c.status, c.raw, c.unit)
+        for c in load_cells(session.connection(), [report.id]).get(report.id, [])
     }
     new_cells: dict[str, CellState] = {
         _key(table, row, col): (value, status, raw, unit)
@@ -377,7 +378,7 @@ def _update(
     # Stop counting the report as it was read: the rollups subtract the cells stored now.
     report.is_current = False
     refresh_rollups_for_reports(session, [report.id])
-    for model in (Section, Cell, ReportCheck):
+    for model in (Section, ReportTable, ReportCheck):
         session.execute(delete(model).where(model.report_id == report.id))
     _store_children(session.connection(), [(report.id, reading)])
     if now != was:

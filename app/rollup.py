@@ -6,12 +6,15 @@ country) and `cell_rollup` the metric sums at three (city, province, country). S
 additive, so a write adds or subtracts one report's contribution with an upsert instead of
 recomputing a group, and concurrent writes stay correct.
 `refresh_rollups_for_reports` compares what is counted with what should be and applies the
-difference; `rebuild_rollups` recomputes everything with one INSERT … SELECT per table and grain.
+difference; `rebuild_rollups` recomputes everything: report counts with one INSERT … SELECT per
+grain, metric sums by reading the reports' values in batches (`app.cells.load_values`), since
+cells are stored packed, then adding those up to the coarser grains in SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import (
@@ -31,10 +34,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from app.metrics import Measure, measures
+from app.cells import load_values
+from app.metrics import Measure, value_measures
 from app.models import (
     Agency,
-    Cell,
     CellRollup,
     Region,
     Report,
@@ -139,22 +142,6 @@ _CELL_COLUMNS = [
 _REPORT_COLUMNS = ["grain", *_GROUP_DIMS, "reports", "reports_failing"]
 
 
-def _cell_sums(grain: str, source: Any, sign: int) -> Select[Any]:
-    counted = RollupReport.__table__.c
-    return (
-        select(
-            literal(grain, String).label("grain"),
-            source.c.metric,
-            *_projected(counted, grain),
-            (func.sum(source.c.value) * sign).label("value_sum"),
-            (func.sum(source.c.denominator) * sign).label("denominator_sum"),
-            (func.count() * sign).label("reports_with_value"),
-        )
-        .join_from(source, RollupReport, RollupReport.report_id == source.c.report_id)
-        .group_by(source.c.metric, *_grouping(counted, grain))
-    )
-
-
 def _report_counts(grain: str, reports: ColumnElement[bool] | None, sign: int) -> Select[Any]:
     counted = RollupReport.__table__.c
     query = select(
@@ -205,9 +192,16 @@ def rebuild_rollups(db: Session | Connection) -> None:
             ["report_id", *_REPORT_DIMS], live_report_dims().where(Report.is_current)
         )
     )
-    db.execute(
-        insert(CellRollup).from_select(_CELL_COLUMNS, _cell_sums(CELL_GRAINS[0], measures(), 1))
-    )
+    connection = db.connection() if isinstance(db, Session) else db
+    write = _row_writer(connection, "cell_rollup", _CELL_COLUMNS)
+    pending: list[tuple[Any, ...]] = []
+    for rows in _finest_cell_sums(connection):
+        pending.extend(rows)
+        if len(pending) >= 20_000:
+            write(pending)
+            pending = []
+    if pending:
+        write(pending)
     db.execute(
         insert(ReportRollup).from_select(_REPORT_COLUMNS, _report_counts(REPORT_GRAINS[0], None, 1))
     )
@@ -219,6 +213,64 @@ def rebuild_rollups(db: Session | Connection) -> None:
         db.execute(
             insert(ReportRollup).from_select(_REPORT_COLUMNS, _coarsen_reports(finer, coarser))
         )
+
+
+_READ_BATCH = 1000  # reports whose cells are read at once
+
+
+def _row_writer(
+    connection: Connection, table: str, columns: Sequence[str]
+) -> Callable[[list[tuple[Any, ...]]], None]:
+    """Writes plain tuples to `table`: COPY on PostgreSQL, the driver's executemany elsewhere.
+
+    A rebuild writes about as many groups as there are cells, where SQLAlchemy's per-row
+    parameter processing, or PostgreSQL's per-statement round trips, would cost most of it."""
+    names = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+        def copy(rows: list[tuple[Any, ...]]) -> None:
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as out:
+                for row in rows:
+                    out.write_row(row)
+
+        return copy
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join([mark] * len(columns))})"
+
+    def execute_many(rows: list[tuple[Any, ...]]) -> None:
+        connection.exec_driver_sql(statement, rows)
+
+    return execute_many
+
+
+def _finest_cell_sums(connection: Connection) -> Iterator[list[tuple[Any, ...]]]:
+    """Every counted report's measures summed per group at the finest cell grain, in batches.
+
+    Reports are read in group order, so a group's sums are complete, and given out, as soon
+    as the next group begins: memory holds one batch of reports, not every group."""
+    counted = RollupReport.__table__.c
+    keeps = GRAIN_KEEPS[CELL_GRAINS[0]]
+    grouped_names = [n for n in _GROUP_DIMS if n not in GEOGRAPHY or n in keeps]
+    grouped = [counted[n] for n in grouped_names]
+    kept = [_REPORT_DIMS.index(n) for n in grouped_names]
+    query = select(counted.report_id, *(counted[n] for n in _REPORT_DIMS)).order_by(
+        *grouped, counted.report_id
+    )
+    reports = iter(connection.execute(query.execution_options(yield_per=_READ_BATCH)))
+    pending: dict[int, tuple[tuple[Any, ...], list[Measure]]] = {}
+    group: tuple[Any, ...] | None = None
+    while batch := list(islice(reports, _READ_BATCH)):
+        values = load_values(connection, [row[0] for row in batch])
+        for report_id, *dims in batch:
+            key = tuple(dims[at] for at in kept)
+            if key != group and pending:
+                yield _known_sums(pending, 1)
+                pending = {}
+            group = key
+            pending[report_id] = (tuple(dims), value_measures(values.get(report_id, {})))
+    if pending:
+        yield _known_sums(pending, 1)
 
 
 def refresh_rollups_for_agency(session: Session, agency_id: int) -> None:
@@ -235,7 +287,7 @@ def refresh_rollups_for_reports(
     """Count the current ones of these reports under their agency's present placement and
     stop counting the others; reports already counted as they should be are left alone.
 
-    `measures_of` gives reports' measures already known (`report_measures`), which spares
+    `measures_of` gives reports' measures already known (`value_measures`), which spares
     reading their cells back.
     """
     ids = sorted(set(report_ids))
@@ -281,11 +333,15 @@ def _apply(
     finest = _known_sums(known, sign) if known else []
     unknown = [i for i in report_ids if not known or i not in known]
     if unknown:
-        source = measures(reports=Cell.report_id.in_(unknown))
-        query = _cell_sums(CELL_GRAINS[0], source, sign).where(RollupReport.report_id.in_(unknown))
-        finest = _coarsened(
-            [*finest, *(tuple(row) for row in session.execute(query))], CELL_GRAINS[0]
+        counted_columns = [RollupReport.__table__.c[n] for n in _REPORT_DIMS]
+        dims_of = session.execute(
+            select(RollupReport.report_id, *counted_columns).where(
+                RollupReport.report_id.in_(unknown)
+            )
         )
+        values = load_values(session.connection(), unknown)
+        read = {row[0]: (tuple(row)[1:], value_measures(values.get(row[0], {}))) for row in dims_of}
+        finest = _coarsened([*finest, *_known_sums(read, sign)], CELL_GRAINS[0])
     for grain in CELL_GRAINS:
         rows = finest if grain == CELL_GRAINS[0] else _coarsened(finest, grain)
         _upsert(session, CellRollup, _CELL_COLUMNS, rows)

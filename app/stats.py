@@ -15,10 +15,10 @@ from typing import Any, Literal, cast
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from app.metrics import METRIC_FORMATS, RATIOS, measures
+from app.cells import load_values
+from app.metrics import METRIC_FORMATS, RATIOS, value_measures
 from app.models import (
     Agency,
-    Cell,
     CellRollup,
     Region,
     Report,
@@ -180,26 +180,12 @@ def group_sums(
     filters: StatsFilter,
 ) -> list[GroupSums]:
     """Every group with at least one current report matching the filters, in key order."""
-    if _reads_cells(group_by, filters):
+    read_cells = _reads_cells(group_by, filters)
+    if read_cells:
         counted = RollupReport.__table__.c
         count_rows = select(counted.format, func.count(), _failing(counted.has_failures))
         count_dims = [counted[_COLUMN_OF[g]] for g in group_by]
         count_where = _conditions(counted, filters)
-        source = measures(
-            metrics,
-            reports=Cell.report_id.in_(select(counted.report_id).where(*count_where)),
-        )
-        sum_dims = count_dims
-        sums = (
-            select(
-                source.c.metric,
-                func.sum(source.c.value),
-                func.sum(source.c.denominator),
-                func.count(),
-            )
-            .join_from(source, RollupReport, RollupReport.report_id == source.c.report_id)
-            .where(*count_where)
-        )
     else:
         grain = grain_for(group_by, filters.region)
         reports = ReportRollup.__table__.c
@@ -227,10 +213,17 @@ def group_sums(
         group = groups.setdefault(key, GroupSums(key))
         group.reports_by_format[fmt] = group.reports_by_format.get(fmt, 0) + int(reports_count)
         group.reports_failing += int(failing or 0)
-    for row in session.execute(
-        sums.add_columns(*sum_dims).group_by(*sum_dims, sums.selected_columns[0])
-    ):
-        metric, value, denominator, with_value, *dims = row
+    found = (
+        _cell_sums(session, metrics, count_dims, count_where)
+        if read_cells
+        else [
+            tuple(row)
+            for row in session.execute(
+                sums.add_columns(*sum_dims).group_by(*sum_dims, sums.selected_columns[0])
+            )
+        ]
+    )
+    for metric, value, denominator, with_value, *dims in found:
         sum_group = groups.get(_key(dims))
         if sum_group is not None:
             sum_group.sums[metric] = MetricSum(
@@ -240,6 +233,47 @@ def group_sums(
             )
     kept = [g for g in groups.values() if g.reports > 0]
     return sorted(kept, key=lambda g: tuple((v is None, v) for v in g.key))
+
+
+def _cell_sums(
+    session: Session,
+    metrics: Sequence[str],
+    dims: Sequence[Any],
+    where: Sequence[ColumnElement[bool]],
+) -> list[tuple[Any, ...]]:
+    """(metric, Σ value, Σ denominator, reports with a value, *dims) per group and metric, from
+    the cells of the counted reports matching `where`: what the rollups hold, for groups they
+    do not keep."""
+    if not metrics:
+        return []
+    wanted = set(metrics)
+    counted = RollupReport.__table__.c
+    reports = session.execute(select(counted.report_id, *dims).where(*where)).all()
+    sums: dict[tuple[Any, ...], dict[str, list[Any]]] = {}
+    for start in range(0, len(reports), _READ_BATCH):
+        batch = reports[start : start + _READ_BATCH]
+        values = load_values(session.connection(), [row[0] for row in batch])
+        for report_id, *group in batch:
+            of_group = sums.setdefault(tuple(group), {})
+            for metric, value, denominator in value_measures(values.get(report_id, {})):
+                if metric not in wanted:
+                    continue
+                found = of_group.get(metric)
+                if found is None:
+                    of_group[metric] = [value, denominator, 1]
+                    continue
+                found[0] += value
+                if denominator is not None:
+                    found[1] = denominator if found[1] is None else found[1] + denominator
+                found[2] += 1
+    return [
+        (metric, *found, *group)
+        for group, of_group in sums.items()
+        for metric, found in of_group.items()
+    ]
+
+
+_READ_BATCH = 1000  # reports whose cells are read at once
 
 
 def _failing(has_failures: Any) -> ColumnElement[Any]:

@@ -35,17 +35,18 @@ from app.catalog import (
     cell_keys,
     column_of,
 )
+from app.cells import encode_cells
 from app.checks import run_checks, summarize
 from app.flags import rebuild_flags
 from app.models import (
     Agency,
-    Cell,
     CellRow,
     Document,
     DocumentRow,
     Region,
     Report,
     ReportRow,
+    ReportTable,
     Section,
     bump_data_version,
     column_names,
@@ -383,8 +384,9 @@ class _Batch:
     agencies: list[dict[str, Any]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
     reports: list[dict[str, Any]] = field(default_factory=list)
-    # The cell table's columns, in order: report_id, then the CellRow layout.
-    cells: list[tuple[Any, ...]] = field(default_factory=list)
+    # The report_table columns, in order (app/cells.py), and how many cells they hold.
+    tables: list[tuple[Any, ...]] = field(default_factory=list)
+    cells: int = 0
     # The section table's: report_id, then the SectionRow layout.
     sections: list[tuple[int, int, str, str, str]] = field(default_factory=list)
 
@@ -493,7 +495,8 @@ def _plan(
                 synthetic=True,
             )
             batch.reports.append({"id": report_id, **report._asdict()})
-            batch.cells.extend([(report_id, *cell) for cell in cells])
+            batch.tables.extend([(report_id, *row) for row in encode_cells(cells)])
+            batch.cells += len(cells)
             batch.sections.extend([(report_id, *part) for part in report_parts(prose, year)])
         if len(batch.reports) >= BATCH_REPORTS:
             yield batch
@@ -514,8 +517,10 @@ class _CoreWriter:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        marks = ", ".join("?" for _ in _CELL_COLUMNS)
-        self.insert_cells = f"INSERT INTO cell ({', '.join(_CELL_COLUMNS)}) VALUES ({marks})"
+        marks = ", ".join("?" for _ in _TABLE_COLUMNS)
+        self.insert_tables = (
+            f"INSERT INTO report_table ({', '.join(_TABLE_COLUMNS)}) VALUES ({marks})"
+        )
 
     def write(self, batch: _Batch) -> None:
         if batch.agencies:
@@ -523,7 +528,7 @@ class _CoreWriter:
         self.conn.execute(insert(Document), batch.documents)
         self.conn.execute(insert(Report), batch.reports)
         # Plain tuples in column order, handed to the driver as they are.
-        self.conn.exec_driver_sql(self.insert_cells, batch.cells)
+        self.conn.exec_driver_sql(self.insert_tables, batch.tables)
         self.conn.exec_driver_sql(_INSERT_SECTIONS, batch.sections)
         insert_index_rows(self.conn, [(r, n, text) for r, n, _, _, text in batch.sections])
 
@@ -531,16 +536,11 @@ class _CoreWriter:
 _AGENCY_COLUMNS = ("id", "name", "region_code", "kind", "region_candidates")
 _DOCUMENT_COLUMNS = ("id", *DocumentRow._fields)
 _REPORT_COLUMNS = ("id", *ReportRow._fields)
-_CELL_COLUMNS = column_names(Cell)  # report_id, then the CellRow layout
+_TABLE_COLUMNS = column_names(ReportTable)
 _INSERT_SECTIONS = (
     f"INSERT INTO section ({', '.join(column_names(Section))}) VALUES (?, ?, ?, ?, ?)"
 )
 _JSON_COLUMNS = frozenset({"region_candidates", "warnings", "region_hints"})
-
-
-def _copy_field(value: object) -> str:
-    # Every string here is generated above: no tabs, newlines or backslashes to escape.
-    return "\\N" if value is None else str(value)
 
 
 class _CopyWriter:
@@ -557,22 +557,20 @@ class _CopyWriter:
                     [json.dumps(row[c]) if c in _JSON_COLUMNS else row[c] for c in columns]
                 )
 
-    def _copy_cells(self, cells: list[tuple[Any, ...]]) -> None:
-        # Formatting the text lines here is several times faster than write_row per cell.
-        lines = [
-            f"{report_id}\t{table}\t{row}\t{col}\t{_copy_field(value)}\t{raw}\t{status}"
-            f"\t{_copy_field(unit)}\n"
-            for report_id, table, row, col, value, raw, status, unit in cells
-        ]
-        with self.cursor.copy(f"COPY cell ({', '.join(_CELL_COLUMNS)}) FROM STDIN") as copy:
-            copy.write("".join(lines))
+    def _copy_tables(self, rows: list[tuple[Any, ...]]) -> None:
+        with self.cursor.copy(
+            f"COPY report_table ({', '.join(_TABLE_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(["int4", "int2", "int2", "bytea", "bytea", "text"])
+            for row in rows:
+                copy.write_row(row)
 
     def write(self, batch: _Batch) -> None:
         if batch.agencies:
             self._copy_rows("agency", _AGENCY_COLUMNS, batch.agencies)
         self._copy_rows("document", _DOCUMENT_COLUMNS, batch.documents)
         self._copy_rows("report", _REPORT_COLUMNS, batch.reports)
-        self._copy_cells(batch.cells)
+        self._copy_tables(batch.tables)
         with self.cursor.copy(
             f"COPY section ({', '.join(column_names(Section))}) FROM STDIN"
         ) as copy:
@@ -612,7 +610,7 @@ def _settle(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         # The visibility map lets index-only scans skip the heap; fresh statistics everywhere.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM (ANALYZE) agency, document, report, cell, section"))
+            conn.execute(text("VACUUM (ANALYZE) agency, document, report, report_table, section"))
             conn.execute(text("VACUUM (ANALYZE) section_search"))
             conn.execute(text("ANALYZE"))
         return
@@ -652,7 +650,7 @@ def synthesize(engine: Engine, *, reports: int, seed: int = 2019) -> SynthSummar
         for batch in _plan(rng, reports, start, regions, prose):
             writer.write(batch)
             agencies += len(batch.agencies)
-            cells += len(batch.cells)
+            cells += batch.cells
         if postgres:
             _set_sequences(conn)
         _analyze(conn)

@@ -22,6 +22,7 @@ BENCHMARKS = {
     "dashboard": "bench.dashboard",  # the first view in headless Chromium, 100,000 reports
     "search": "bench.search",  # two-word searches through HTTP, 100,000 reports, both DBs
     "replica": "bench.replica",  # reads/s on the primary alone and with a streaming replica
+    "storage": "bench.storage",  # bytes per report of three cell layouts, on both DBs
 }
 DEFAULT = ("parse", "ingest", "stats", "load")
 

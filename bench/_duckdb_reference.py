@@ -13,9 +13,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, select
 
+from app.cells import decode_values
 from app.db import make_engine
+from app.models import ReportTable
 
 DUCKDB_EXPORTS = {
     "region": ("code VARCHAR, level VARCHAR, parent_code VARCHAR", "code, level, parent_code"),
@@ -24,9 +26,10 @@ DUCKDB_EXPORTS = {
         "id INTEGER, agency_id INTEGER, year SMALLINT, is_current INTEGER",
         "id, agency_id, year, CASE WHEN is_current THEN 1 ELSE 0 END",
     ),
+    # Unpacked from report_table (app/cells.py) as it is exported: a row per cell with a value.
     "cell": (
         "report_id INTEGER, table_key VARCHAR, row_key VARCHAR, col_key VARCHAR, value DOUBLE",
-        "report_id, table_key, row_key, col_key, value",
+        "",
     ),
 }
 
@@ -59,7 +62,9 @@ def export_csv(engine: Engine, folder: Path) -> dict[str, Path]:
         for table, (_, columns) in DUCKDB_EXPORTS.items():
             path = folder / f"{table}.csv"
             query = f"SELECT {columns} FROM {table}"
-            if engine.dialect.name == "postgresql":
+            if table == "cell":
+                _export_cells(conn, path)
+            elif engine.dialect.name == "postgresql":
                 cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
                 with (
                     path.open("wb") as out,
@@ -76,6 +81,19 @@ def export_csv(engine: Engine, folder: Path) -> dict[str, Path]:
                         writer.writerows(rows)
             files[table] = path
     return files
+
+
+def _export_cells(conn: Connection, path: Path) -> None:
+    query = select(
+        ReportTable.report_id, ReportTable.table_code, ReportTable.statuses, ReportTable.cell_values
+    ).execution_options(yield_per=10_000)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        for report_id, code, statuses, values in conn.execute(query):
+            writer.writerows(
+                (report_id, *name.split("."), value)
+                for name, value in decode_values(code, bytes(statuses), bytes(values)).items()
+            )
 
 
 def duckdb_reference(name: str, url: str, out: Path, runs: int = 10) -> dict[str, Any]:

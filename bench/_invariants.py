@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, exists, false, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from app.cells import load_cells
 from app.models import (
     Agency,
     CellRollup,
@@ -31,10 +32,10 @@ from app.models import (
     Report,
     ReportCheck,
     ReportRollup,
+    ReportTable,
     RollupReport,
     Section,
 )
-from app.models import Cell as CellRow
 
 EXAMPLES_PER_INVARIANT = 3  # violations described in full; the rest are counted
 
@@ -157,7 +158,7 @@ def _orphans(conn: Connection) -> Iterable[Violation]:
         yield Violation("report without its agency", f"report {report_id}", "")
     children: tuple[tuple[str, InstrumentedAttribute[int]], ...] = (
         ("section", Section.report_id),
-        ("cell", CellRow.report_id),
+        ("report_table", ReportTable.report_id),
         ("report_check", ReportCheck.report_id),
         ("rollup_report", RollupReport.report_id),
     )
@@ -214,9 +215,6 @@ def _incomplete_reports(
     conn: Connection, expected: Mapping[str, ExpectedReport]
 ) -> Iterable[Violation]:
     sections = _per_report(Section.report_id, func.count().label("n"))
-    cells = _per_report(
-        CellRow.report_id, func.count().label("n"), func.sum(CellRow.value).label("total")
-    )
     results = {
         outcome: func.sum(case((ReportCheck.result == outcome, 1), else_=0)).label(outcome)
         for outcome in ("pass", "fail", "not_assessable")
@@ -231,23 +229,26 @@ def _incomplete_reports(
             Report.checks_failed,
             Report.checks_not_assessable,
             func.coalesce(sections.c.n, 0),
-            func.coalesce(cells.c.n, 0),
-            cells.c.total,
             func.coalesce(checks.c.n, 0),
             *(func.coalesce(checks.c[outcome], 0) for outcome in results),
         )
         .join(Document, Document.id == Report.document_id)
         .outerjoin(sections, sections.c.report_id == Report.id)
-        .outerjoin(cells, cells.c.report_id == Report.id)
         .outerjoin(checks, checks.c.report_id == Report.id)
         # Synthetic reports are written as rows, not parsed from their documents, and store
         # their check counts without report_check rows.
         .where(Report.synthetic == false())
     )
     reparsed: dict[str, ExpectedReport] = {}
-    for row in conn.execute(query):
+    rows = conn.execute(query).all()
+    # Cells are stored packed (app/cells.py): counted and summed as read back.
+    stored = load_cells(conn, [row[0] for row in rows])
+    for row in rows:
         report_id, digest, media_type, *summary_columns = row[:6]
-        n_sections, n_cells, cell_total, n_checks, *by_result = row[6:]
+        n_sections, n_checks, *by_result = row[6:]
+        cells = stored.get(report_id, [])
+        n_cells = len(cells)
+        cell_total = _total(c.value for c in cells)
         want = expected.get(digest) or reparsed.get(digest)
         if want is None:
             content = conn.scalar(select(Document.content).where(Document.sha256 == digest))

@@ -21,7 +21,15 @@ from app.ingest import (
     sha256_hex,
     store_many,
 )
-from app.models import Agency, Cell, DataVersion, Document, Report, ReportCheck, Section
+from app.models import (
+    Agency,
+    DataVersion,
+    Document,
+    Report,
+    ReportCheck,
+    ReportTable,
+    Section,
+)
 from tests.conftest import EXAMPLES
 
 REPORT_2020 = (EXAMPLES / "2020-qinghe-yunling-data-bureau.txt").read_bytes()
@@ -40,7 +48,7 @@ def new_document(data: bytes, media_type: str = "text/plain") -> NewDocument:
 
 
 def stored_rows(session: Session) -> dict[str, int]:
-    models = (Agency, Document, Report, Section, Cell, ReportCheck)
+    models = (Agency, Document, Report, Section, ReportTable, ReportCheck)
     return {
         model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
         for model in models

@@ -1,16 +1,16 @@
-"""Metrics: the SQL reading (`measures`) and the Python one (`report_measures`) agree."""
+"""Metrics: a report's measures as computed beside the parse (`report_measures`) and as read
+back from its stored cells (`load_values`, `value_measures`) agree."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.cells import load_values
 from app.ingest import parse_for_ingest, prepare, store_parsed
-from app.metrics import METRIC_FORMATS, RATIOS, Measure, measures
-from app.models import Cell
+from app.metrics import METRIC_FORMATS, RATIOS, Measure, value_measures
 from tests.conftest import EXAMPLES
 
 DOCUMENTS = (
@@ -20,16 +20,12 @@ DOCUMENTS = (
 
 
 def stored_measures(session: Session, report_id: int) -> list[Measure]:
-    rows = measures(reports=Cell.report_id == report_id)
-    return sorted(
-        (metric, value, denominator)
-        for _, metric, value, denominator in session.execute(select(rows))
-    )
+    return sorted(value_measures(load_values(session.connection(), [report_id])[report_id]))
 
 
 @pytest.mark.parametrize(("name", "media_type"), DOCUMENTS)
 @pytest.mark.parametrize("blank", [None, "requests.granted.total", "reviews.reconsideration.total"])
-def test_python_and_sql_read_the_same_measures(
+def test_measures_computed_beside_the_parse_and_read_back_agree(
     session: Session, name: str, media_type: str, blank: str | None
 ) -> None:
     data = (EXAMPLES / name).read_bytes()

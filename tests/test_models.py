@@ -8,8 +8,6 @@ import pytest
 
 from app.models import (
     Base,
-    Cell,
-    CellRow,
     CheckRow,
     Document,
     DocumentRow,
@@ -25,9 +23,7 @@ from app.models import (
 COLUMN_OF = {"table": "table_key", "row": "row_key", "col": "col_key"}
 
 
-@pytest.mark.parametrize(
-    ("layout", "model"), [(SectionRow, Section), (CellRow, Cell), (CheckRow, ReportCheck)]
-)
+@pytest.mark.parametrize(("layout", "model"), [(SectionRow, Section), (CheckRow, ReportCheck)])
 def test_child_rows_are_the_columns_after_report_id(layout: Any, model: type[Base]) -> None:
     columns = column_names(model)
     assert columns[0] == "report_id"

@@ -13,9 +13,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import cli
+from app.cells import encode_cells, load_cells
 from app.errors import ApiError
 from app.ingest import ingest_document, parse_for_ingest
-from app.models import Cell, DataVersion, Document, Report, ReportReread
+from app.models import DataVersion, Document, Report, ReportReread, ReportTable
 from app.parsing.document import media_type_for
 from app.parsing.version import PARSER_VERSION
 from app.reparse import Reread, reparse_reports
@@ -49,30 +50,29 @@ def read_by_older_parser(session: Session, report_id: int, **report: Any) -> Non
 
 
 def misread_cell(session: Session, report_id: int, value: float, status: str) -> None:
-    table, row, col = CELL
+    table = CELL[0]
+    cells = [
+        c._replace(value=value, raw=str(int(value)), status=status)
+        if (c.table, c.row, c.col) == CELL
+        else c
+        for c in load_cells(session.connection(), [report_id], table)[report_id]
+    ]
+    [(code, unreadable, statuses, values, texts)] = encode_cells(cells)
     session.execute(
-        update(Cell)
-        .where(
-            Cell.report_id == report_id,
-            Cell.table_key == table,
-            Cell.row_key == row,
-            Cell.col_key == col,
-        )
-        .values(value=value, raw=str(int(value)), status=status)
+        update(ReportTable)
+        .where(ReportTable.report_id == report_id, ReportTable.table_code == code)
+        .values(unreadable=unreadable, statuses=statuses, cell_values=values, texts=texts)
     )
 
 
 def stored_cell(session: Session, report_id: int) -> tuple[Any, ...]:
-    table, row, col = CELL
-    found = session.execute(
-        select(Cell.value, Cell.status).where(
-            Cell.report_id == report_id,
-            Cell.table_key == table,
-            Cell.row_key == row,
-            Cell.col_key == col,
-        )
-    ).one()
-    return tuple(found)
+    table = CELL[0]
+    [found] = [
+        (c.value, c.status)
+        for c in load_cells(session.connection(), [report_id], table)[report_id]
+        if (c.table, c.row, c.col) == CELL
+    ]
+    return found
 
 
 def total(client: TestClient, **params: Any) -> float:
@@ -97,7 +97,7 @@ def test_a_changed_reading_updates_the_report_and_the_stats_follow(
     new = store(session, REPORT_2023)
     right = stored_cell(session, old)
     expected_total = total(client)
-    misread_cell(session, old, 9999, "derived")
+    misread_cell(session, old, 9999, "inferred")
     read_by_older_parser(session, old)
     read_by_older_parser(session, new)
     misread_total = total(client)
@@ -129,7 +129,7 @@ def test_a_changed_reading_updates_the_report_and_the_stats_follow(
     assert (record["parser_before"], record["parser_after"]) == ("0", PARSER_VERSION)
     key = ".".join(CELL)
     assert record["changes"]["cells"] == [
-        [key, [9999, "derived", "9999", None], [right[0], right[1], str(int(right[0])), None]]
+        [key, [9999, "inferred", "9999", None], [right[0], right[1], str(int(right[0])), None]]
     ]
     assert client.get(f"/api/v1/reports/{new}/rereads").json()["items"] == []
 
@@ -142,7 +142,7 @@ def test_a_changed_reading_updates_the_report_and_the_stats_follow(
 
 def test_a_dry_run_writes_nothing(session_factory: sessionmaker[Session], session: Session) -> None:
     report_id = store(session, REPORT_2020)
-    misread_cell(session, report_id, 9999, "derived")
+    misread_cell(session, report_id, 9999, "inferred")
     read_by_older_parser(session, report_id)
     before = (data_version(session), snapshot(session))
 
@@ -150,7 +150,7 @@ def test_a_dry_run_writes_nothing(session_factory: sessionmaker[Session], sessio
 
     assert statuses(outcomes) == {"changed": 1}
     session.expire_all()
-    assert stored_cell(session, report_id) == (9999, "derived")
+    assert stored_cell(session, report_id) == (9999, "inferred")
     assert session.scalar(select(Report.parser_version)) == "0"
     assert (data_version(session), snapshot(session)) == before
     assert session.scalar(select(func.count()).select_from(ReportReread)) == 0
@@ -235,7 +235,7 @@ def test_the_command_says_what_changed(
 ) -> None:
     monkeypatch.setattr("app.db.get_sessionmaker", lambda: session_factory)
     old = store(session, REPORT_2020)
-    misread_cell(session, old, 9999, "derived")
+    misread_cell(session, old, 9999, "inferred")
     read_by_older_parser(session, old, year=2019)
 
     assert cli.main(["reparse", "--dry-run", "-v", "--workers", "1"]) == 0

@@ -52,6 +52,7 @@ from app.api.tabular import (
 )
 from app.caching import WRITE_ETAG_HEADER, immutable_body
 from app.catalog import TABLES, Format, TableKey
+from app.cells import load_cells
 from app.checks import CheckOutcome
 from app.config import Settings
 from app.derived import derive_request_subtotals
@@ -71,12 +72,12 @@ from app.fetch.store import store_fetched, stored_report
 from app.ingest import NewDocument, find_by_content, sha256_hex, store_many
 from app.models import (
     Agency,
-    Cell,
     CellRow,
     Document,
     Report,
     ReportCheck,
     ReportReread,
+    ReportTable,
     Section,
 )
 from app.monitoring import INGESTS
@@ -416,8 +417,8 @@ def list_reports(
     if failing_checks:
         query = query.where(Report.checks_failed > 0)
     if unreadable_cells:
-        unreadable = select(Cell.report_id).where(
-            Cell.report_id == Report.id, Cell.status == "unreadable"
+        unreadable = select(ReportTable.report_id).where(
+            ReportTable.report_id == Report.id, ReportTable.unreadable > 0
         )
         query = query.where(unreadable.exists())
     if agency_id is not None:
@@ -573,25 +574,16 @@ async def cells_answer(
     # The hottest read: plain rows in, orjson out, no ORM objects or per-cell models. It runs
     # on the event loop: its indexed reads cost less than a trip through the thread pool.
     connection = session.connection()  # Core execution: no ORM bookkeeping for plain rows
-    filters: dict[str, object] = {"report_id": report_id, "table": table}
-    if not include_derived:
-        filters |= {"row": row, "col": col}
-    params = {name: value for name, value in filters.items() if value is not None}
-    rows = connection.execute(_cells_query(*(name in params for name in _FILTERS)), params).all()
-    # The report's format comes with its cells; only a report without cells needs a lookup.
-    fmt = (
-        rows[0].format
-        if rows
-        else connection.scalar(select(Report.format).where(Report.id == report_id))
-    )
+    fmt = connection.scalar(_format_query(), {"report_id": report_id})
     if fmt is None:
         raise NotFound(f"report {report_id} does not exist")
+    cells = load_cells(connection, [report_id], table).get(report_id, [])
     places = CELL_PLACES[cast(Format, fmt)]
-    # Each row is a CellRow's fields, then the format. They are unpacked into names rather
-    # than made CellRows: on this path that would double the time spent in Python.
+    # Each cell's fields are unpacked into names rather than read as attributes: on this path
+    # that would double the time spent in Python.
     placed = [
         (places.get((t, r, c), UNKNOWN_PLACE), t, r, c, value, raw, status, unit)
-        for t, r, c, value, raw, status, unit, _ in rows
+        for t, r, c, value, raw, status, unit in cells
     ]
     placed.sort(key=itemgetter(0))
     items: list[dict[str, Any]] = [
@@ -611,7 +603,7 @@ async def cells_answer(
     if include_derived and table in (None, "requests"):
         items.extend(
             d.model_dump()
-            for d in _derived_cells(CellRow._make(r[: len(CellRow._fields)]) for r in rows)
+            for d in _derived_cells(cells)
             if (row is None or d.row == row) and (col is None or d.col == col)
         )
     body = {"report_id": report_id, "format": fmt, "items": items, "total": len(items)}
@@ -651,29 +643,11 @@ add_sheet_routes(
 )
 
 
-# The CellRow layout: the cell columns after report_id.
-_CELL_FIELDS = tuple(column for column in Cell.__table__.c if column.name != "report_id")
-_FILTERS = ("table", "row", "col")
-
-
 @cache
-def _cells_query(by_table: bool, by_row: bool, by_col: bool) -> Select[*tuple[Any, ...]]:
-    """The cells statement for one combination of filters, built once: building it per request
-    cost more than running it."""
-    query: Select[*tuple[Any, ...]] = (
-        select(*_CELL_FIELDS, Report.format)
-        .join(Report, Report.id == Cell.report_id)
-        .where(Cell.report_id == bindparam("report_id"))
-    )
-    for wanted, column, name in zip(
-        (by_table, by_row, by_col),
-        (Cell.table_key, Cell.row_key, Cell.col_key),
-        _FILTERS,
-        strict=True,
-    ):
-        if wanted:
-            query = query.where(column == bindparam(name))
-    return query
+def _format_query() -> Select[Any]:
+    """The report's format, built once: building a statement per request cost more than
+    running it."""
+    return select(Report.format).where(Report.id == bindparam("report_id"))
 
 
 def _derived_cells(cells: Iterable[CellRow]) -> list[CellOut]:
@@ -699,10 +673,8 @@ def table_answer(
     spec = TABLES[table]
     fmt = cast(Format, report.format)
     cells = {
-        (c.row_key, c.col_key): c
-        for c in session.scalars(
-            select(Cell).where(Cell.report_id == report.id, Cell.table_key == table)
-        )
+        (c.row, c.col): c
+        for c in load_cells(session.connection(), [report.id], table).get(report.id, [])
     }
     single_other = fmt == "2021" and any(row == "other" for row, _ in cells)
     rows: list[TableRowOut] = []

@@ -8,7 +8,7 @@ from typing import NamedTuple, cast
 
 from app.catalog import FORMATS, TABLES, Format
 from app.checks import CheckOutcome
-from app.models import Agency, Cell, Region, Report, ReportCheck
+from app.models import Agency, CellRow, Region, Report, ReportCheck
 from app.parsing.model import CellStatus
 from app.regions.data import RegionLevel
 from app.schemas import (
@@ -138,12 +138,12 @@ def cell_value(table: str, row: str, col: str, fmt: str, value: float | None) ->
     return json_number(value, place.is_amount)
 
 
-def cell_out(cell: Cell, fmt: str) -> CellOut:
+def cell_out(cell: CellRow, fmt: str) -> CellOut:
     return CellOut(
-        table=cell.table_key,
-        row=cell.row_key,
-        col=cell.col_key,
-        value=cell_value(cell.table_key, cell.row_key, cell.col_key, fmt, cell.value),
+        table=cell.table,
+        row=cell.row,
+        col=cell.col,
+        value=cell_value(cell.table, cell.row, cell.col, fmt, cell.value),
         raw=cell.raw,
         status=cast(CellStatus, cell.status),
         unit=cell.unit,

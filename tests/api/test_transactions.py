@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import ingest
-from app.models import Agency, Cell, Document, Report, Section
+from app.models import Agency, Document, Report, ReportTable, Section
 from tests.conftest import EXAMPLES, post_document
 
 EXAMPLE = EXAMPLES / "2020-qinghe-yunling-data-bureau.txt"
@@ -27,7 +27,7 @@ def test_failure_after_rows_were_written_stores_nothing(
     response = post_document(client, EXAMPLE.read_bytes())
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "internal_error"
-    for model in (Agency, Document, Report, Section, Cell):
+    for model in (Agency, Document, Report, Section, ReportTable):
         assert session.scalar(select(func.count()).select_from(model)) == 0
 
     monkeypatch.setattr(ingest, "_store_children", real_store)

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.catalog import Format, column_of
+from app.cells import load_cells
 from app.ingest import store_parsed
-from app.models import Agency, Cell, Region, Report
+from app.models import Agency, Region, Report
 from app.parsing import ParsedCell, ParsedReport
 
 Key = tuple[str, str, str]
@@ -216,10 +217,9 @@ def expected_groups(
     regions = {r.code: r for r in session.scalars(select(Region))}
     agencies = {a.id: a for a in session.scalars(select(Agency))}
     cells: dict[int, dict[Key, float | None]] = {}
-    for cell in session.scalars(select(Cell)):
-        cells.setdefault(cell.report_id, {})[(cell.table_key, cell.row_key, cell.col_key)] = (
-            cell.value
-        )
+    report_ids = session.scalars(select(Report.id)).all()
+    for report_id, stored in load_cells(session.connection(), report_ids).items():
+        cells[report_id] = {(c.table, c.row, c.col): c.value for c in stored}
     sums: dict[tuple[Any, ...], dict[str, list[float]]] = {}
     counts: dict[tuple[Any, ...], int] = {}
     missing: dict[tuple[Any, ...], dict[str, int]] = {}
