@@ -43,6 +43,7 @@ OUT = REPO / "bench" / "out"
 DATABASES = ("sqlite", "postgresql")
 
 TARGET_AGGREGATE_MS = 50.0  # year × province, median through HTTP
+TARGET_AGENCY_MS = 50.0  # rank agencies, county × agency in a province
 TARGET_CELLS_MS = 5.0  # one report's cells, median through HTTP
 TARGET_THROUGHPUT_RATIO = 1 / 3  # report cells vs the same bytes pre-serialised
 
@@ -72,6 +73,13 @@ ENDPOINTS = (
     Endpoint(
         "rank agencies",
         "/api/v1/stats/rank?metric=requests.new.total&year={year}&include_synthetic=true",
+        TARGET_AGENCY_MS,
+    ),
+    Endpoint(
+        "county × agency in a province",
+        "/api/v1/stats/aggregate?metric=requests.new.total&metric=disclosure_rate"
+        "&group_by=county,agency&region={province}&year={year}&include_synthetic=true",
+        TARGET_AGENCY_MS,
     ),
     Endpoint("coverage", "/api/v1/stats/coverage?include_synthetic=true"),
     Endpoint("report", "/api/v1/reports/{id}"),
