@@ -51,7 +51,7 @@ TABLES = (
     "cell_rollup",
     "report_rollup",
 )
-ROLLUPS = ("rollup_report", "cell_rollup", "report_rollup")
+ROLLUPS = ("rollup_report", "cell_rollup", "report_rollup", "agency_rollup_block", "agency_rollup")
 
 
 @pytest.fixture(scope="module")

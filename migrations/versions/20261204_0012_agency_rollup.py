@@ -97,6 +97,7 @@ _RATIOS: dict[str, tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...
     ),
 }
 _CHUNK = 500
+_REPORTS_AT_ONCE = 2000
 
 
 def _measures(values: dict[str, float]) -> dict[str, tuple[float, float | None]]:
@@ -123,19 +124,34 @@ def _fill(connection: Any) -> None:
     for row in counted:
         key = (int(row.year), row.province_code, row.city_code, bool(row.synthetic))
         blocks.setdefault(key, []).append(row)
-    ids = [row.report_id for row in counted]
+    part: dict[tuple[Any, ...], list[Any]] = {}
+    for key, rows in blocks.items():
+        # A few thousand reports' cells at a time.
+        part[key] = rows
+        if sum(len(r) for r in part.values()) >= _REPORTS_AT_ONCE:
+            _fill_blocks(connection, part)
+            part = {}
+    if part:
+        _fill_blocks(connection, part)
+
+
+def _cell_values(connection: Any, ids: list[int]) -> dict[int, dict[str, float]]:
     values: dict[int, dict[str, float]] = {}
     for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
         cells = connection.execute(
             sa.text(
                 "SELECT report_id, table_key, row_key, col_key, value FROM cell"
                 " WHERE value IS NOT NULL AND report_id IN :ids"
             ).bindparams(sa.bindparam("ids", expanding=True)),
-            {"ids": chunk},
+            {"ids": ids[start : start + _CHUNK]},
         )
         for report_id, table, row_key, col, value in cells:
             values.setdefault(report_id, {})[f"{table}.{row_key}.{col}"] = value
+    return values
+
+
+def _fill_blocks(connection: Any, blocks: dict[tuple[Any, ...], list[Any]]) -> None:
+    values = _cell_values(connection, [r.report_id for rows in blocks.values() for r in rows])
     block_rows = []
     metric_rows = []
     for (year, province, city, synthetic), rows in blocks.items():
