@@ -123,7 +123,7 @@ class _Block:
             "report_ids": np.asarray(self.report_ids, _IDS).tobytes(),
             "agency_ids": np.asarray(self.agency_ids, _IDS).tobytes(),
             "entry_labels": np.asarray([index[x] for x in self.labels], _LABELS).tobytes(),
-            "labels": [list(label) for label in labels],
+            "labels": _joined(labels),
         }
         metrics = []
         for metric, values in sorted(self.values.items()):
@@ -145,7 +145,7 @@ class _Block:
 
 
 def _decoded(row: Any, metric_rows: Iterable[Any]) -> _Block:
-    labels = [tuple(label) for label in row.labels]
+    labels = _split(row.labels)
     block = _Block(
         report_ids=np.frombuffer(row.report_ids, _IDS).tolist(),
         agency_ids=np.frombuffer(row.agency_ids, _IDS).tolist(),
@@ -158,6 +158,18 @@ def _decoded(row: Any, metric_rows: Iterable[Any]) -> _Block:
                 metric_row.entry_denominators, _FLOATS
             ).tolist()
     return block
+
+
+def _joined(labels: Iterable[Label]) -> str:
+    return "\t".join(f"{c}\t{k}\t{f}\t{int(x)}" for c, k, f, x in labels)
+
+
+def _split(text: str) -> list[Label]:
+    fields = text.split("\t") if text else []
+    return [
+        (fields[i], fields[i + 1], fields[i + 2], fields[i + 3] == "1")
+        for i in range(0, len(fields), 4)
+    ]
 
 
 def _where_blocks(table: Any, keys: Sequence[BlockKey]) -> Any:
@@ -207,7 +219,7 @@ def _locked_blocks(
     table = _BLOCKS
     if connection.dialect.name == "postgresql":
         # A block another writer is creating is waited for, then locked like any other.
-        empty = {"report_ids": b"", "agency_ids": b"", "entry_labels": b"", "labels": []}
+        empty = {"report_ids": b"", "agency_ids": b"", "entry_labels": b"", "labels": ""}
         connection.execute(
             postgresql.insert(table).on_conflict_do_nothing(),
             [dict(zip(_KEY_COLUMNS, key, strict=True)) | empty for key in keys],
@@ -324,7 +336,7 @@ class Entries:
     """The counted reports a question covers, one position per report: each dimension as codes
     (years and agency ids as they are, strings as indexes into `names`)."""
 
-    names: list[str]
+    names: dict[str, list[str]]  # per string dimension
     dims: dict[str, IntArray]  # year, province, city, county, agency, agency_kind, format
     failing: IntArray
     values: dict[str, FloatArray]
@@ -332,9 +344,6 @@ class Entries:
 
     def __len__(self) -> int:
         return len(self.failing)
-
-
-_STRING_DIMS = ("province", "city", "county", "agency_kind", "format")
 
 
 def read_entries(session: Session, metrics: Sequence[str], scope: Scope) -> Entries:
@@ -368,45 +377,49 @@ def read_entries(session: Session, metrics: Sequence[str], scope: Scope) -> Entr
         .where(*where)
         .order_by(*(blocks.c[c] for c in _KEY_COLUMNS))
     )
-    names: dict[str, int] = {}
-
-    def code(name: str) -> int:
-        return names.setdefault(name, len(names))
-
-    parts: dict[str, list[Any]] = {d: [] for d in ("year", "agency", "label")}
-    label_parts: dict[str, list[int]] = {d: [] for d in (*_STRING_DIMS, "failing")}
     block_starts: dict[BlockKey, tuple[int, int]] = {}
+    counts: list[int] = []
+    agency_parts: list[Any] = []
+    label_parts: list[Any] = []
+    labels: list[str] = []  # every block's labels, one after the other
     metric_rows: list[tuple[BlockKey, str, bytes, bytes | None]] = []
-    label_base = 0
-    size = 0
+    size = label_count = 0
     for row in session.execute(query):
         key = _key_of(row)
         if key not in block_starts:
             agencies = np.frombuffer(row.agency_ids, _IDS)
-            count = len(agencies)
-            block_starts[key] = (size, count)
-            size += count
-            parts["agency"].append(agencies)
-            parts["year"].append(np.full(count, key[0], np.int64))
-            parts["label"].append(np.frombuffer(row.entry_labels, _LABELS) + label_base)
-            for county, kind, fmt, failing in row.labels:
-                label_parts["province"].append(code(key[1]))
-                label_parts["city"].append(code(key[2]))
-                label_parts["county"].append(code(county))
-                label_parts["agency_kind"].append(code(kind))
-                label_parts["format"].append(code(fmt))
-                label_parts["failing"].append(int(failing))
-            label_base += len(row.labels)
+            block_starts[key] = (size, len(agencies))
+            size += len(agencies)
+            counts.append(len(agencies))
+            agency_parts.append(agencies)
+            entry_labels = np.frombuffer(row.entry_labels, _LABELS).astype(np.int64)
+            label_parts.append(entry_labels + label_count)
+            labels.append(row.labels)
+            label_count += row.labels.count("\t") // 4 + 1
         if row.metric is not None:
             metric_rows.append((key, row.metric, row.entry_values, row.entry_denominators))
-    label_of = _concat(parts["label"], np.int64)
-    by_label = {d: np.asarray(v, np.int64) for d, v in label_parts.items()}
+    block_of = np.repeat(np.arange(len(counts)), counts)
+    label_of = _concat(label_parts, np.int64)
+    keys = list(block_starts)
+    names: dict[str, list[str]] = {}
     dims = {
-        "year": _concat(parts["year"], np.int64),
-        "agency": _concat(parts["agency"], np.int64),
-        **{d: by_label[d][label_of] for d in _STRING_DIMS},
+        "year": np.asarray([k[0] for k in keys], np.int64)[block_of],
+        "agency": _concat(agency_parts, np.int64),
     }
-    failing = by_label["failing"][label_of]
+    every_label = "\t".join(labels)
+    fields = np.asarray(every_label.split("\t") if every_label else [], str).reshape(-1, 4)
+    # Strings become codes (indexes into `names`), block by block and label by label.
+    for dim, strings, of in (
+        ("province", [k[1] for k in keys], block_of),
+        ("city", [k[2] for k in keys], block_of),
+        ("county", fields[:, 0], label_of),
+        ("agency_kind", fields[:, 1], label_of),
+        ("format", fields[:, 2], label_of),
+    ):
+        distinct, coded = np.unique(np.asarray(strings, str), return_inverse=True)
+        names[dim] = distinct.tolist()
+        dims[dim] = coded.reshape(-1).astype(np.int64)[of]
+    failing = (fields[:, 3] == "1").astype(np.int64)[label_of]
     values = {m: np.full(size, np.nan) for m in metrics}
     denominators = {m: np.full(size, np.nan) for m in metrics if m in RATIOS}
     for key, metric, packed, packed_denominators in metric_rows:
@@ -415,12 +428,16 @@ def read_entries(session: Session, metrics: Sequence[str], scope: Scope) -> Entr
         if packed_denominators is not None:
             denominators[metric][at : at + count] = np.frombuffer(packed_denominators, _FLOATS)
     keep = np.ones(size, bool)
+
+    def code_of(dim: str, name: str) -> int:
+        return names[dim].index(name) if name in names[dim] else -1
+
     if scope.region is not None and scope.region.level == "county":
-        keep &= dims["county"] == names.get(scope.region.code, -1)
+        keep &= dims["county"] == code_of("county", scope.region.code)
     if scope.agency_kind is not None:
-        keep &= dims["agency_kind"] == names.get(scope.agency_kind, -1)
+        keep &= dims["agency_kind"] == code_of("agency_kind", scope.agency_kind)
     if scope.format is not None:
-        keep &= dims["format"] == names.get(scope.format, -1)
+        keep &= dims["format"] == code_of("format", scope.format)
     if scope.agency_id is not None:
         keep &= dims["agency"] == scope.agency_id
     if not keep.all():
@@ -428,7 +445,7 @@ def read_entries(session: Session, metrics: Sequence[str], scope: Scope) -> Entr
         failing = failing[keep]
         values = {m: v[keep] for m, v in values.items()}
         denominators = {m: v[keep] for m, v in denominators.items()}
-    return Entries(list(names), dims, failing, values, denominators)
+    return Entries(names, dims, failing, values, denominators)
 
 
 def _concat(arrays: list[Any], dtype: Any) -> Any:
@@ -439,30 +456,43 @@ def _concat(arrays: list[Any], dtype: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Grouped:
-    """Entries added up by group: group g's key is `keys[g]` ("" as None), its report counts
-    per format `reports[format][g]`, and per metric the sum of values, of denominators (rates)
-    and the number of reports with a value."""
+    """Entries added up by group: group g's codes are `codes[d][g]` for each dimension grouped
+    on, its report counts per format `reports[format][g]`, and per metric the sum of values,
+    of denominators (rates) and the number of reports with a value."""
 
-    keys: list[tuple[Any, ...]]
+    group_by: tuple[str, ...]
+    codes: list[IntArray]
+    names: dict[str, list[str]]
     reports: dict[str, IntArray]
     failing: IntArray
     value_sums: dict[str, FloatArray]
     denominator_sums: dict[str, FloatArray]
     with_value: dict[str, IntArray]
 
+    def __len__(self) -> int:
+        return len(self.failing)
+
+    def keys(self) -> list[tuple[Any, ...]]:
+        """Each group's key in `group_by` order: codes, agency ids and years; "" as None."""
+        decoded = []
+        for dim, codes in zip(self.group_by, self.codes, strict=True):
+            listed = codes.tolist()
+            if dim in self.names:
+                listed = [self.names[dim][c] or None for c in listed]
+            decoded.append(listed)
+        return list(zip(*decoded, strict=True)) if decoded else [() for _ in range(len(self))]
+
 
 def grouped(entries: Entries, group_by: Sequence[str]) -> Grouped:
     """Add the entries up by the dimensions of `group_by`, in that order."""
-    size = len(entries)
     columns = [entries.dims[d] for d in group_by]
-    inverse, firsts = _group_ids(columns, size)
+    inverse, firsts = _group_ids(columns, len(entries))
     groups = len(firsts)
     reports: dict[str, IntArray] = {}
     formats = entries.dims["format"]
-    for code_ in np.unique(formats).tolist():
-        reports[entries.names[code_]] = np.bincount(
-            inverse[formats == code_], minlength=groups
-        ).astype(np.int64)
+    for code in np.unique(formats).tolist():
+        counts = np.bincount(inverse[formats == code], minlength=groups)
+        reports[entries.names["format"][code]] = counts.astype(np.int64)
     failing = np.bincount(inverse, weights=entries.failing, minlength=groups).astype(np.int64)
     value_sums: dict[str, FloatArray] = {}
     denominator_sums: dict[str, FloatArray] = {}
@@ -470,27 +500,22 @@ def grouped(entries: Entries, group_by: Sequence[str]) -> Grouped:
     for metric, values in entries.values.items():
         has = ~np.isnan(values)
         at = inverse[has]
-        value_sums[metric] = np.bincount(at, weights=values[has], minlength=groups).astype(
-            np.float64
-        )
+        sums = np.bincount(at, weights=values[has], minlength=groups)
+        value_sums[metric] = sums.astype(np.float64)
         with_value[metric] = np.bincount(at, minlength=groups).astype(np.int64)
         if metric in entries.denominators:
             weights = entries.denominators[metric][has]
             denominator_sums[metric] = np.bincount(at, weights, groups).astype(np.float64)
-    decoded = [
-        _decode(d, column[firsts].tolist(), entries.names)
-        for d, column in zip(group_by, columns, strict=True)
-    ]
-    keys: list[tuple[Any, ...]] = (
-        list(zip(*decoded, strict=True)) if decoded else [() for _ in range(groups)]
+    return Grouped(
+        tuple(group_by),
+        [column[firsts] for column in columns],
+        entries.names,
+        reports,
+        failing,
+        value_sums,
+        denominator_sums,
+        with_value,
     )
-    return Grouped(keys, reports, failing, value_sums, denominator_sums, with_value)
-
-
-def _decode(dim: str, codes: list[int], names: list[str]) -> list[Any]:
-    if dim in _STRING_DIMS:
-        return [names[c] or None for c in codes]
-    return codes
 
 
 def _group_ids(columns: Sequence[IntArray], size: int) -> tuple[IntArray, IntArray]:

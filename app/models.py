@@ -401,9 +401,12 @@ class ReportRollup(RollupKey, Base):
 class AgencyRollupBlock(Base):
     """The current reports of one year, city and synthetic flag, as the agency rollup counts
     them: per report (in one order, kept by every metric's row) its id, its agency and an index
-    into `labels`, the distinct [county_code, agency_kind, format, has_failures] of the block.
+    into `labels`, the distinct (county_code, agency_kind, format, has_failures) of the block.
 
-    `report_ids` and `agency_ids` are packed little-endian int32, `entry_labels` uint16.
+    `report_ids` and `agency_ids` are packed little-endian int32, `entry_labels` uint16;
+    `labels` is every label's four fields, tab-separated one after the other (has_failures
+    "0" or "1"): reading many blocks' labels is then one split, where JSON took longer than
+    the rest of a ranking.
     """
 
     __tablename__ = "agency_rollup_block"
@@ -415,7 +418,7 @@ class AgencyRollupBlock(Base):
     report_ids: Mapped[bytes] = mapped_column(LargeBinary)
     agency_ids: Mapped[bytes] = mapped_column(LargeBinary)
     entry_labels: Mapped[bytes] = mapped_column(LargeBinary)
-    labels: Mapped[list[list[Any]]] = mapped_column(JSON)
+    labels: Mapped[str] = mapped_column(Text)
 
 
 class AgencyRollup(Base):

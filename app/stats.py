@@ -192,7 +192,7 @@ def group_sums(
     """Every group with at least one current report matching the filters, in key order."""
     if _at_agency_grain(group_by, filters):
         found = agency_rollup.grouped(_entries(session, metrics, filters), group_by)
-        agency_groups = [_group_of(found, g) for g in range(len(found.keys))]
+        agency_groups = [_group_of(found, key, g) for g, key in enumerate(found.keys())]
         return sorted(agency_groups, key=lambda g: tuple((v is None, v) for v in g.key))
     grain = grain_for(group_by, filters.region)
     reports = ReportRollup.__table__.c
@@ -235,8 +235,8 @@ def group_sums(
     return sorted(kept, key=lambda g: tuple((v is None, v) for v in g.key))
 
 
-def _group_of(found: agency_rollup.Grouped, at: int) -> GroupSums:
-    group = GroupSums(found.keys[at])
+def _group_of(found: agency_rollup.Grouped, key: tuple[Any, ...], at: int) -> GroupSums:
+    group = GroupSums(key)
     for fmt, counts in found.reports.items():
         if counts[at]:
             group.reports_by_format[fmt] = int(counts[at])
@@ -382,7 +382,7 @@ def _rank_agencies(
 ) -> tuple[list[Ranked], int]:
     """`ranking` by agency, kept in arrays: there may be one group per report of the year."""
     found = agency_rollup.grouped(_entries(session, [metric], filters), ["agency"])
-    agencies = np.asarray([key[0] for key in found.keys], np.int64)
+    agencies = found.codes[0]
     with_value = found.with_value[metric]
     value = found.value_sums[metric]
     scored = with_value > 0

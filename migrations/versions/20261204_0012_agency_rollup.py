@@ -44,7 +44,7 @@ def upgrade() -> None:
         sa.Column("report_ids", sa.LargeBinary(), nullable=False),
         sa.Column("agency_ids", sa.LargeBinary(), nullable=False),
         sa.Column("entry_labels", sa.LargeBinary(), nullable=False),
-        sa.Column("labels", sa.JSON(), nullable=False),
+        sa.Column("labels", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint(*_BLOCK_KEY, name=op.f("pk_agency_rollup_block")),
     )
     op.create_table(
@@ -172,7 +172,7 @@ def _fill_blocks(connection: Any, blocks: dict[tuple[Any, ...], list[Any]]) -> N
                     ],
                     "<u2",
                 ).tobytes(),
-                "labels": [list(label) for label in labels],
+                "labels": "\t".join(f"{c}\t{k}\t{f}\t{int(x)}" for c, k, f, x in labels),
             }
         )
         measured = [_measures(values.get(r.report_id, {})) for r in rows]
@@ -196,7 +196,7 @@ def _fill_blocks(connection: Any, blocks: dict[tuple[Any, ...], list[Any]]) -> N
         sa.column("report_ids", sa.LargeBinary()),
         sa.column("agency_ids", sa.LargeBinary()),
         sa.column("entry_labels", sa.LargeBinary()),
-        sa.column("labels", sa.JSON()),
+        sa.column("labels", sa.Text()),
     )
     metric_table = sa.table(
         "agency_rollup",

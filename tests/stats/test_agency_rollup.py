@@ -140,7 +140,8 @@ def kept_rows(session: Session) -> tuple[list[Any], list[Any]]:
     orders = {}
     for row in session.execute(select(AgencyRollupBlock)).scalars():
         key = (row.year, row.province_code, row.city_code, row.synthetic)
-        labels = [tuple(label) for label in row.labels]
+        fields = row.labels.split("\t")
+        labels = [tuple(fields[i : i + 4]) for i in range(0, len(fields), 4)]
         report_ids = np.frombuffer(row.report_ids, "<i4")
         orders[key] = np.argsort(report_ids)
         entries = zip(
