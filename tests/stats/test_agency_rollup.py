@@ -5,6 +5,7 @@ rebuild from scratch."""
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import replace
 from typing import Any, cast
 
@@ -12,10 +13,12 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.agency_rollup import rebuild_agency_rollup
 from app.catalog import Format
+from app.db import make_engine
 from app.metrics import RATIOS, measures
 from app.models import AgencyRollup, AgencyRollupBlock, Cell, Report, RollupReport
 from app.stats import (
@@ -305,3 +308,51 @@ def test_a_ratio_with_nothing_to_divide_is_not_ranked(session: Session) -> None:
     assert total == 1
     assert [r.value for r in ranked] == [0.75]
     assert "disclosure_rate" in RATIOS
+
+
+def test_concurrent_writers_to_one_block_lose_nothing(own_database_url: str) -> None:
+    """Writers adding reports of agencies in one city at once, each in its own transaction:
+    every report is counted once, under a row lock on the block."""
+    if make_url(own_database_url).get_backend_name() != "postgresql":
+        pytest.skip("SQLite has one writer at a time: there is nothing to race")
+    engine = make_engine(own_database_url)
+    writers = 4
+    start = threading.Barrier(writers)
+    failures: list[BaseException] = []
+
+    def write(number: int) -> None:
+        rng = random.Random(number)
+        try:
+            start.wait()
+            for report in range(3):
+                with Session(engine) as session:
+                    name = f"佳木斯市前进区合成测试{number}号局"
+                    region = None if report else "230804"
+                    cells = random_cells(rng, "2021", blanks=0)
+                    add_report(session, name, 2021 + report, cells, region=region)
+                    session.commit()
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    try:
+        assert not failures, failures
+        with Session(engine) as session:
+            kept = kept_rows(session)
+            assert sum(len(block[-1]) for block in kept[0]) == writers * 3
+            assert {block[:3] for block in kept[0]} == {
+                (y, "230000", "230800") for y in (2021, 2022, 2023)
+            }
+            ranked, total = ranking(
+                session, "requests.new.total", "agency", 2021, "desc", StatsFilter(), 10
+            )
+            assert total == len(ranked) == writers
+            rebuild_agency_rollup(session.connection())
+            assert kept_rows(session) == kept
+            session.rollback()
+    finally:
+        engine.dispose()
