@@ -192,8 +192,8 @@ def group_sums(
     """Every group with at least one current report matching the filters, in key order."""
     if _at_agency_grain(group_by, filters):
         found = agency_rollup.grouped(_entries(session, metrics, filters), group_by)
-        agency_groups = [_group_of(found, key, g) for g, key in enumerate(found.keys())]
-        return sorted(agency_groups, key=lambda g: tuple((v is None, v) for v in g.key))
+        by_key = _agency_groups(found)
+        return sorted(by_key, key=lambda g: tuple((v is None, v) for v in g.key))
     grain = grain_for(group_by, filters.region)
     reports = ReportRollup.__table__.c
     count_rows = select(
@@ -235,21 +235,30 @@ def group_sums(
     return sorted(kept, key=lambda g: tuple((v is None, v) for v in g.key))
 
 
-def _group_of(found: agency_rollup.Grouped, key: tuple[Any, ...], at: int) -> GroupSums:
-    group = GroupSums(key)
-    for fmt, counts in found.reports.items():
-        if counts[at]:
-            group.reports_by_format[fmt] = int(counts[at])
-    group.reports_failing = int(found.failing[at])
-    for metric, with_value in found.with_value.items():
-        if with_value[at]:
-            denominators = found.denominator_sums.get(metric)
-            group.sums[metric] = MetricSum(
-                float(found.value_sums[metric][at]),
-                None if denominators is None else float(denominators[at]),
-                int(with_value[at]),
-            )
-    return group
+def _agency_groups(found: agency_rollup.Grouped) -> list[GroupSums]:
+    # Python lists first: indexing numpy arrays one element at a time is slow.
+    reports = [(fmt, counts.tolist()) for fmt, counts in found.reports.items()]
+    failing = found.failing.tolist()
+    sums = [
+        (
+            metric,
+            found.value_sums[metric].tolist(),
+            None
+            if metric not in found.denominator_sums
+            else found.denominator_sums[metric].tolist(),
+            with_value.tolist(),
+        )
+        for metric, with_value in found.with_value.items()
+    ]
+    groups = []
+    for at, key in enumerate(found.keys()):
+        group = GroupSums(key, {fmt: c[at] for fmt, c in reports if c[at]}, failing[at])
+        for metric, values, denominators, with_values in sums:
+            if with_values[at]:
+                denominator = None if denominators is None else denominators[at]
+                group.sums[metric] = MetricSum(values[at], denominator, with_values[at])
+        groups.append(group)
+    return groups
 
 
 def _key(dims: Iterable[Any]) -> tuple[Any, ...]:
