@@ -407,19 +407,19 @@ def read_entries(session: Session, metrics: Sequence[str], scope: Scope) -> Entr
         "agency": _concat(agency_parts, np.int64),
     }
     every_label = "\t".join(labels)
-    fields = np.asarray(every_label.split("\t") if every_label else [], str).reshape(-1, 4)
+    fields = every_label.split("\t") if every_label else []
     # Strings become codes (indexes into `names`), block by block and label by label.
     for dim, strings, of in (
         ("province", [k[1] for k in keys], block_of),
         ("city", [k[2] for k in keys], block_of),
-        ("county", fields[:, 0], label_of),
-        ("agency_kind", fields[:, 1], label_of),
-        ("format", fields[:, 2], label_of),
+        ("county", fields[0::4], label_of),
+        ("agency_kind", fields[1::4], label_of),
+        ("format", fields[2::4], label_of),
     ):
-        distinct, coded = np.unique(np.asarray(strings, str), return_inverse=True)
-        names[dim] = distinct.tolist()
-        dims[dim] = coded.reshape(-1).astype(np.int64)[of]
-    failing = (fields[:, 3] == "1").astype(np.int64)[label_of]
+        names[dim] = list(dict.fromkeys(strings))
+        code = {name: i for i, name in enumerate(names[dim])}
+        dims[dim] = np.fromiter(map(code.__getitem__, strings), np.int64, len(strings))[of]
+    failing = np.asarray([x == "1" for x in fields[3::4]], np.int64)[label_of]
     values = {m: np.full(size, np.nan) for m in metrics}
     denominators = {m: np.full(size, np.nan) for m in metrics if m in RATIOS}
     for key, metric, packed, packed_denominators in metric_rows:
