@@ -415,3 +415,45 @@ class ReportRollup(RollupKey, Base):
 
     reports: Mapped[int] = mapped_column(Integer)
     reports_failing: Mapped[int] = mapped_column(Integer)
+
+
+class AgencyRollupBlock(Base):
+    """The current reports of one year, city and synthetic flag, as the agency rollup counts
+    them: per report (in one order, kept by every metric's row) its id, its agency and an index
+    into `labels`, the distinct (county_code, agency_kind, format, has_failures) of the block.
+
+    `report_ids` and `agency_ids` are packed little-endian int32, `entry_labels` uint16;
+    `labels` is every label's four fields, tab-separated one after the other (has_failures
+    "0" or "1"): reading many blocks' labels is then one split, where JSON took longer than
+    the rest of a ranking.
+    """
+
+    __tablename__ = "agency_rollup_block"
+
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    city_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    report_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    agency_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    entry_labels: Mapped[bytes] = mapped_column(LargeBinary)
+    labels: Mapped[str] = mapped_column(Text)
+
+
+class AgencyRollup(Base):
+    """One metric's values for the reports of a block, in the block's order: packed
+    little-endian float64, NaN where a report gave none; for a rate the numerators, with the
+    denominators beside them."""
+
+    __tablename__ = "agency_rollup"
+    # Block first: a write replaces a block's rows, and a question reads, block by block, the
+    # rows of its metrics.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    city_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    synthetic: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(96), primary_key=True)
+    entry_values: Mapped[bytes] = mapped_column(LargeBinary)
+    entry_denominators: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)

@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
+from app.agency_rollup import rebuild_agency_rollup, update_agency_rollup
 from app.cells import load_values
 from app.metrics import Measure, value_measures
 from app.models import (
@@ -213,6 +214,7 @@ def rebuild_rollups(db: Session | Connection) -> None:
         db.execute(
             insert(ReportRollup).from_select(_REPORT_COLUMNS, _coarsen_reports(finer, coarser))
         )
+    rebuild_agency_rollup(db.connection() if isinstance(db, Session) else db)
 
 
 _READ_BATCH = 1000  # reports whose cells are read at once
@@ -317,6 +319,12 @@ def refresh_rollups_for_reports(
         )
         known = {i: (live[i], measures_of[i]) for i in fresh if measures_of and i in measures_of}
         _apply(session, fresh, 1, known)
+    update_agency_rollup(
+        session,
+        {i: dict(zip(_REPORT_DIMS, counted[i], strict=True)) for i in stale},
+        {i: dict(zip(_REPORT_DIMS, live[i], strict=True)) for i in fresh},
+        measures_of,
+    )
 
 
 def _apply(

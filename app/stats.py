@@ -1,9 +1,10 @@
 """Aggregation queries: sums and ratios of cells across years, regions, agencies, kinds and formats.
 
 Geographic, year, kind and format groupings read the rollups (app/rollup.py) at the coarsest
-grain that still holds what is grouped or filtered on; grouping by agency or filtering on one
-reads the cells of the matching current reports. Both give the same typed rows, combined here,
-and from them the comparisons with the year before and the rankings.
+grain that still holds what is grouped or filtered on; grouping by agency or county, or
+filtering on either, reads the agency rollup (app/agency_rollup.py): each metric's per-report
+values, grouped here. Both give the same typed rows, and from them the comparisons with the
+year before and the rankings.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
-from sqlalchemy import ColumnElement, case, func, select
+import numpy as np
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from app.cells import load_values
-from app.metrics import METRIC_FORMATS, RATIOS, value_measures
+from app import agency_rollup
+from app.metrics import METRIC_FORMATS, RATIOS
 from app.models import (
     Agency,
     CellRollup,
@@ -165,12 +167,28 @@ def _conditions(columns: Any, filters: StatsFilter) -> list[ColumnElement[bool]]
     return where
 
 
-def _reads_cells(group_by: Collection[str], filters: StatsFilter) -> bool:
+def _at_agency_grain(group_by: Collection[str], filters: StatsFilter) -> bool:
     return (
         "agency" in group_by
         or filters.agency_id is not None
         or grain_for(group_by, filters.region) not in CELL_GRAINS
     )
+
+
+def _entries(
+    session: Session, metrics: Sequence[str], filters: StatsFilter
+) -> agency_rollup.Entries:
+    region = filters.region
+    scope = agency_rollup.Scope(
+        year_from=filters.year_from,
+        year_to=filters.year_to,
+        region=None if region is None else agency_rollup.RegionFilter(region.level, region.code),
+        agency_id=filters.agency_id,
+        agency_kind=filters.agency_kind,
+        format=filters.format,
+        include_synthetic=filters.include_synthetic,
+    )
+    return agency_rollup.read_entries(session, metrics, scope)
 
 
 def group_sums(
@@ -180,28 +198,25 @@ def group_sums(
     filters: StatsFilter,
 ) -> list[GroupSums]:
     """Every group with at least one current report matching the filters, in key order."""
-    read_cells = _reads_cells(group_by, filters)
-    if read_cells:
-        counted = RollupReport.__table__.c
-        count_rows = select(counted.format, func.count(), _failing(counted.has_failures))
-        count_dims = [counted[_COLUMN_OF[g]] for g in group_by]
-        count_where = _conditions(counted, filters)
-    else:
-        grain = grain_for(group_by, filters.region)
-        reports = ReportRollup.__table__.c
-        count_rows = select(
-            reports.format, func.sum(reports.reports), func.sum(reports.reports_failing)
-        )
-        count_dims = [reports[_COLUMN_OF[g]] for g in group_by]
-        count_where = [reports.grain == grain, *_conditions(reports, filters)]
-        cells = CellRollup.__table__.c
-        sum_dims = [cells[_COLUMN_OF[g]] for g in group_by]
-        sums = select(
-            cells.metric,
-            func.sum(cells.value_sum),
-            func.sum(cells.denominator_sum),
-            func.sum(cells.reports_with_value),
-        ).where(cells.grain == grain, cells.metric.in_(metrics), *_conditions(cells, filters))
+    if _at_agency_grain(group_by, filters):
+        found = agency_rollup.grouped(_entries(session, metrics, filters), group_by)
+        by_key = _agency_groups(found)
+        return sorted(by_key, key=lambda g: tuple((v is None, v) for v in g.key))
+    grain = grain_for(group_by, filters.region)
+    reports = ReportRollup.__table__.c
+    count_rows = select(
+        reports.format, func.sum(reports.reports), func.sum(reports.reports_failing)
+    )
+    count_dims = [reports[_COLUMN_OF[g]] for g in group_by]
+    count_where = [reports.grain == grain, *_conditions(reports, filters)]
+    cells = CellRollup.__table__.c
+    sum_dims = [cells[_COLUMN_OF[g]] for g in group_by]
+    sums = select(
+        cells.metric,
+        func.sum(cells.value_sum),
+        func.sum(cells.denominator_sum),
+        func.sum(cells.reports_with_value),
+    ).where(cells.grain == grain, cells.metric.in_(metrics), *_conditions(cells, filters))
     groups: dict[tuple[Any, ...], GroupSums] = {}
     for row in session.execute(
         count_rows.add_columns(*count_dims)
@@ -213,17 +228,10 @@ def group_sums(
         group = groups.setdefault(key, GroupSums(key))
         group.reports_by_format[fmt] = group.reports_by_format.get(fmt, 0) + int(reports_count)
         group.reports_failing += int(failing or 0)
-    found = (
-        _cell_sums(session, metrics, count_dims, count_where)
-        if read_cells
-        else [
-            tuple(row)
-            for row in session.execute(
-                sums.add_columns(*sum_dims).group_by(*sum_dims, sums.selected_columns[0])
-            )
-        ]
-    )
-    for metric, value, denominator, with_value, *dims in found:
+    for row in session.execute(
+        sums.add_columns(*sum_dims).group_by(*sum_dims, sums.selected_columns[0])
+    ):
+        metric, value, denominator, with_value, *dims = row
         sum_group = groups.get(_key(dims))
         if sum_group is not None:
             sum_group.sums[metric] = MetricSum(
@@ -235,49 +243,30 @@ def group_sums(
     return sorted(kept, key=lambda g: tuple((v is None, v) for v in g.key))
 
 
-def _cell_sums(
-    session: Session,
-    metrics: Sequence[str],
-    dims: Sequence[Any],
-    where: Sequence[ColumnElement[bool]],
-) -> list[tuple[Any, ...]]:
-    """(metric, Σ value, Σ denominator, reports with a value, *dims) per group and metric, from
-    the cells of the counted reports matching `where`: what the rollups hold, for groups they
-    do not keep."""
-    if not metrics:
-        return []
-    wanted = set(metrics)
-    counted = RollupReport.__table__.c
-    reports = session.execute(select(counted.report_id, *dims).where(*where)).all()
-    sums: dict[tuple[Any, ...], dict[str, list[Any]]] = {}
-    for start in range(0, len(reports), _READ_BATCH):
-        batch = reports[start : start + _READ_BATCH]
-        values = load_values(session.connection(), [row[0] for row in batch])
-        for report_id, *group in batch:
-            of_group = sums.setdefault(tuple(group), {})
-            for metric, value, denominator in value_measures(values.get(report_id, {})):
-                if metric not in wanted:
-                    continue
-                found = of_group.get(metric)
-                if found is None:
-                    of_group[metric] = [value, denominator, 1]
-                    continue
-                found[0] += value
-                if denominator is not None:
-                    found[1] = denominator if found[1] is None else found[1] + denominator
-                found[2] += 1
-    return [
-        (metric, *found, *group)
-        for group, of_group in sums.items()
-        for metric, found in of_group.items()
+def _agency_groups(found: agency_rollup.Grouped) -> list[GroupSums]:
+    # Python lists first: indexing numpy arrays one element at a time is slow.
+    reports = [(fmt, counts.tolist()) for fmt, counts in found.reports.items()]
+    failing = found.failing.tolist()
+    sums = [
+        (
+            metric,
+            found.value_sums[metric].tolist(),
+            None
+            if metric not in found.denominator_sums
+            else found.denominator_sums[metric].tolist(),
+            with_value.tolist(),
+        )
+        for metric, with_value in found.with_value.items()
     ]
-
-
-_READ_BATCH = 1000  # reports whose cells are read at once
-
-
-def _failing(has_failures: Any) -> ColumnElement[Any]:
-    return func.sum(case((has_failures, 1), else_=0))
+    groups = []
+    for at, key in enumerate(found.keys()):
+        group = GroupSums(key, {fmt: c[at] for fmt, c in reports if c[at]}, failing[at])
+        for metric, values, denominators, with_values in sums:
+            if with_values[at]:
+                denominator = None if denominators is None else denominators[at]
+                group.sums[metric] = MetricSum(values[at], denominator, with_values[at])
+        groups.append(group)
+    return groups
 
 
 def _key(dims: Iterable[Any]) -> tuple[Any, ...]:
@@ -391,7 +380,10 @@ def ranking(
 ) -> tuple[list[Ranked], int]:
     """The first `limit` agencies or regions with a value for `metric` in `year`, and how many
     have one. Ties share no rank: they are ordered by code or id."""
-    groups = group_sums(session, [metric], [by], replace(filters, year_from=year, year_to=year))
+    filters = replace(filters, year_from=year, year_to=year)
+    if by == "agency":
+        return _rank_agencies(session, metric, order, filters, limit)
+    groups = group_sums(session, [metric], [by], filters)
     scored = [(g, v) for g in groups if g.key[0] is not None and (v := g.value(metric)) is not None]
     scored.sort(key=lambda gv: (-gv[1] if order == "desc" else gv[1], gv[0].key[0]))
     ranked = []
@@ -400,6 +392,35 @@ def ranking(
         assert shown is not None
         ranked.append(Ranked(position, group.key[0], shown, group.reports, group.missing(metric)))
     return ranked, len(scored)
+
+
+def _rank_agencies(
+    session: Session, metric: str, order: RankOrder, filters: StatsFilter, limit: int
+) -> tuple[list[Ranked], int]:
+    """`ranking` by agency, kept in arrays: there may be one group per report of the year."""
+    found = agency_rollup.grouped(_entries(session, [metric], filters), ["agency"])
+    agencies = found.codes[0]
+    with_value = found.with_value[metric]
+    value = found.value_sums[metric]
+    scored = with_value > 0
+    if metric in RATIOS:
+        denominator = found.denominator_sums[metric]
+        scored &= denominator != 0
+        value = np.divide(value, denominator, out=np.zeros_like(value), where=scored)
+    at = np.flatnonzero(scored)
+    first = np.lexsort((agencies[at], -value[at] if order == "desc" else value[at]))[:limit]
+    reports = sum(found.reports.values(), np.zeros(len(agencies), np.int64))
+    expected = sum(
+        (counts for fmt, counts in found.reports.items() if fmt in METRIC_FORMATS[metric]),
+        np.zeros(len(agencies), np.int64),
+    )
+    ranked = []
+    for position, g in enumerate(at[first].tolist(), start=1):
+        shown = metric_value(metric, float(value[g]))
+        assert shown is not None
+        missing = max(int(expected[g]) - int(with_value[g]), 0)
+        ranked.append(Ranked(position, int(agencies[g]), shown, int(reports[g]), missing))
+    return ranked, len(at)
 
 
 def region_names(session: Session, codes: Iterable[str | None]) -> dict[str, str]:

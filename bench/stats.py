@@ -43,6 +43,7 @@ OUT = REPO / "bench" / "out"
 DATABASES = ("sqlite", "postgresql")
 
 TARGET_AGGREGATE_MS = 50.0  # year × province, median through HTTP
+TARGET_AGENCY_MS = 50.0  # rank agencies, county × agency in a province
 TARGET_CELLS_MS = 5.0  # one report's cells, median through HTTP
 TARGET_THROUGHPUT_RATIO = 1 / 3  # report cells vs the same bytes pre-serialised
 
@@ -72,6 +73,13 @@ ENDPOINTS = (
     Endpoint(
         "rank agencies",
         "/api/v1/stats/rank?metric=requests.new.total&year={year}&include_synthetic=true",
+        TARGET_AGENCY_MS,
+    ),
+    Endpoint(
+        "county × agency in a province",
+        "/api/v1/stats/aggregate?metric=requests.new.total&metric=disclosure_rate"
+        "&group_by=county,agency&region={province}&year={year}&include_synthetic=true",
+        TARGET_AGENCY_MS,
     ),
     Endpoint("coverage", "/api/v1/stats/coverage?include_synthetic=true"),
     Endpoint("report", "/api/v1/reports/{id}"),
@@ -132,6 +140,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4, help="client threads for throughput")
     parser.add_argument("--seconds", type=float, default=5.0, help="per throughput run")
     parser.add_argument("--out", type=Path, default=OUT, help="folder for stats.json and scratch")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the databases a previous run loaded (the SQLite file in --out, the "
+        "--pg-url database) after migrating them to head, instead of loading new ones",
+    )
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.databases.split(",") if n.strip()]
     unknown = [n for n in names if n not in DATABASES]
@@ -324,14 +338,27 @@ def measure_http(name: str, url: str, sample: Sample, args: argparse.Namespace) 
 
 
 def run_database(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
-    print(f"-- {name}: fresh database, migrations, {args.reports} synthetic reports", flush=True)
-    fresh_database(name, url)
-    upgrade(url)
+    loaded: dict[str, Any] = {}
+    if args.reuse:
+        print(f"-- {name}: the database loaded before, migrated to head", flush=True)
+        began = time.perf_counter()
+        upgrade(url)
+        loaded["migrate_seconds"] = round(time.perf_counter() - began, 1)
+    else:
+        print(f"-- {name}: fresh database, migrations, {args.reports} synthetic reports")
+        fresh_database(name, url)
+        upgrade(url)
     engine = make_engine(url)
     try:
-        summary = synthesize(engine, reports=args.reports, seed=args.seed)
-        print(f"   {summary}", flush=True)
+        if not args.reuse:
+            summary = synthesize(engine, reports=args.reports, seed=args.seed)
+            print(f"   {summary}", flush=True)
+            rate = _rate(summary.reports, summary)
+            loaded["load"] = asdict(summary) | {"reports_per_second": rate}
+        with engine.connect() as conn:
+            reports = int(conn.scalar(select(func.count()).where(Report.is_current)) or 0)
         size = database_size(engine)
+        agency_rollup = agency_rollup_size(engine)
         sample = draw_sample(engine, args.seed, args.requests)
     finally:
         engine.dispose()
@@ -339,11 +366,42 @@ def run_database(name: str, url: str, args: argparse.Namespace) -> dict[str, Any
     http = measure_http(name, url, sample, args)
     return {
         "url": make_url(url).render_as_string(hide_password=True),
-        "load": asdict(summary) | {"reports_per_second": _rate(summary.reports, summary)},
+        **loaded,
+        "current_reports": reports,
         "size_bytes": size,
+        "agency_rollup_bytes": agency_rollup,
         "sample": {"province": sample.province, "year": sample.year},
         **http,
     }
+
+
+def agency_rollup_size(engine: Engine) -> int | None:
+    """Bytes of the agency rollup's tables with their indexes (None before it exists)."""
+    tables = ("agency_rollup", "agency_rollup_block")
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            sizes = [
+                conn.scalar(text(f"SELECT pg_total_relation_size(to_regclass('{t}'))"))
+                for t in tables
+            ]
+            return None if None in sizes else sum(int(s or 0) for s in sizes)
+        try:
+            # The dbstat table counts every page of a table and of its indexes by name.
+            return (
+                int(
+                    conn.scalar(
+                        text(
+                            "SELECT sum(pgsize) FROM dbstat WHERE name IN"
+                            " (SELECT name FROM sqlite_master WHERE tbl_name IN (:a, :b))"
+                        ),
+                        {"a": tables[0], "b": tables[1]},
+                    )
+                    or 0
+                )
+                or None
+            )
+        except Exception:
+            return None
 
 
 def _rate(reports: int, summary: Any) -> float:
@@ -389,13 +447,26 @@ def print_report(results: dict[str, Any], emit: Callable[[str], None] = print) -
         if "error" in db:
             emit(f"  failed: {db['error']}")
             continue
-        load = db["load"]
+        load = db.get("load")
+        if load is not None:
+            emit(
+                f"  load            {load['seconds']:.1f} s total: rows {load['load_seconds']:.1f}"
+                f" s ({load['reports_per_second']:.0f} reports/s), rollups "
+                f"{load['rollup_seconds']:.1f} s; {load['cells']} cells"
+            )
+        if "migrate_seconds" in db:
+            emit(f"  migrated        {db['migrate_seconds']:.1f} s")
+        per_report = db["size_bytes"] / max(db["current_reports"], 1)
         emit(
-            f"  load            {load['seconds']:.1f} s total: rows {load['load_seconds']:.1f} s "
-            f"({load['reports_per_second']:.0f} reports/s), rollups {load['rollup_seconds']:.1f} s"
-            f"; {load['cells']} cells"
+            f"  database size   {db['size_bytes'] / 1e6:.0f} MB, {per_report / 1e3:.1f} KB per "
+            f"current report ({db['current_reports']})"
         )
-        emit(f"  database size   {db['size_bytes'] / 1e6:.0f} MB")
+        if db.get("agency_rollup_bytes"):
+            rollup = db["agency_rollup_bytes"]
+            emit(
+                f"  agency rollup   {rollup / 1e6:.1f} MB with its indexes, "
+                f"{rollup / max(db['current_reports'], 1):.0f} bytes per current report"
+            )
         emit(f"  {'endpoint':34} {'median ms':>10} {'p99 ms':>10}  target")
         for lat in db["latency"]:
             target = f"≤ {lat['target_ms']:.0f} ms {_mark(lat['met'])}" if lat["target_ms"] else ""

@@ -1,5 +1,5 @@
 """Packed cells (app/cells.py): every cell comes back exactly as it went in, the catalog order
-never changes silently, and migration 0011's frozen copy of the packing agrees with it."""
+never changes silently, and migration 0012's frozen copy of the packing agrees with it."""
 
 from __future__ import annotations
 
@@ -153,9 +153,9 @@ def test_a_key_outside_the_catalog_is_refused() -> None:
         encode_cells([EDGES[0], EDGES[0]])
 
 
-def migration_0011() -> ModuleType:
-    [path] = (REPO / "migrations" / "versions").glob("*_0011_*.py")
-    spec = importlib.util.spec_from_file_location("migration_0011", path)
+def migration_0012() -> ModuleType:
+    [path] = (REPO / "migrations" / "versions").glob("*_0012_*.py")
+    spec = importlib.util.spec_from_file_location("migration_0012", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -163,7 +163,7 @@ def migration_0011() -> ModuleType:
 
 
 def test_the_migration_packs_as_the_app_does() -> None:
-    frozen = migration_0011()
+    frozen = migration_0012()
     assert frozen.CATALOG == CATALOG
     assert frozen.TABLE_CODES == TABLE_CODES
     for cells in (EDGES, report_cells(random.Random(1), "2021", True)):

@@ -72,7 +72,7 @@ def test_withdrawal_columns_go_and_come_back_without_losing_rows(engine: Engine)
 
 
 def _cell_count(conn: Connection) -> int:
-    """Cells stored: rows of `cell` before 0011, packed in `report_table` since."""
+    """Cells stored: rows of `cell` before 0012, packed in `report_table` since."""
     if "cell" in inspect(conn).get_table_names():
         return int(conn.scalar(text("SELECT count(*) FROM cell")) or 0)
     rows = conn.execute(text("SELECT table_code, statuses, cell_values, texts FROM report_table"))

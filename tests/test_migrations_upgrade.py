@@ -56,7 +56,7 @@ TABLES = (
     "report_rollup",
     "report_flag",
 )
-ROLLUPS = ("rollup_report", "cell_rollup", "report_rollup")
+ROLLUPS = ("rollup_report", "cell_rollup", "report_rollup", "agency_rollup_block", "agency_rollup")
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +136,7 @@ def rows_at(source: Engine, old: Engine) -> dict[str, list[dict[str, Any]]]:
             if name not in tables:
                 continue
             if name == "cell" and name not in source_tables:
-                # Before 0011 cells were rows of their own: unpacked from report_table.
+                # Before 0012 cells were rows of their own: unpacked from report_table.
                 ids = conn.scalars(text("SELECT id FROM report")).all()
                 found[name] = [
                     {"report_id": report_id, **_cell_columns(cell)}

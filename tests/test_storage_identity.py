@@ -1,9 +1,9 @@
-"""Migration 0011 (cells packed a row per report and table) changes no answer, byte for byte.
+"""Migration 0012 (cells packed a row per report and table) changes no answer, byte for byte.
 
 A database at 0008 is filled through plain SQL with the rows of reports stored by today's code
 (the examples, reports with every kind of cell: decimals, 万元, raw text with spaces or
 full-width digits, unreadable and inferred cells, and a few hundred synthetic reports), cells
-as rows of `cell`. Upgraded to 0011, it answers every read of cells exactly as the database the
+as rows of `cell`. Upgraded to 0012, it answers every read of cells exactly as the database the
 rows came from; downgraded, its `cell` rows are the ones it was filled with; upgraded again, it
 answers the same once more. Runs on SQLite, and on PostgreSQL (scratch schemas) when
 TEST_DATABASE_URL names one.
@@ -207,7 +207,7 @@ def cell_rows(engine: Engine) -> list[tuple[Any, ...]]:
         )
 
 
-def test_cells_packed_by_0011_answer_byte_for_byte_as_before(
+def test_cells_packed_by_0012_answer_byte_for_byte_as_before(
     source: Engine, scratch_database: Callable[[], str]
 ) -> None:
     paths = cell_reads(source)
@@ -230,13 +230,13 @@ def test_cells_packed_by_0011_answer_byte_for_byte_as_before(
             "unreadable",
         }
 
-        upgrade(old_url, "0011")
+        upgrade(old_url, "0012")
         assert answers(old, paths) == expected
 
         downgrade(old_url, "0008")
         assert cell_rows(old) == filled
 
-        upgrade(old_url, "0011")
+        upgrade(old_url, "0012")
         assert answers(old, paths) == expected
     finally:
         old.dispose()

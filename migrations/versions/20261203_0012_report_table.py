@@ -10,8 +10,8 @@ Space: PostgreSQL gives the dropped table's files back at once; run `VACUUM ANAL
 report_table` afterwards for fresh statistics. SQLite keeps the freed pages in the file for
 reuse; `VACUUM` (with the service stopped, it rewrites the file) shrinks it.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04 09:00:00
 """
 
@@ -26,8 +26,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
