@@ -54,6 +54,8 @@ TABLES = (
     "rollup_report",
     "cell_rollup",
     "report_rollup",
+    "agency_rollup_block",
+    "agency_rollup",
     "report_flag",
 )
 ROLLUPS = ("rollup_report", "cell_rollup", "report_rollup", "agency_rollup_block", "agency_rollup")
